@@ -1,0 +1,46 @@
+# Thin wrapper: `make test` and `make run` install what is missing, build, and go.
+BUILD      ?= build
+BUILD_SAN  ?= build-sanitize
+JOBS       ?= $(shell nproc)
+
+.PHONY: all deps build build-sanitize test test-plain test-sanitize run bench fuzz clean format
+
+all: build
+
+deps:
+	@bash .ci/install-deps
+
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+
+build-sanitize: deps
+	cmake -S . -B $(BUILD_SAN) -DCMAKE_BUILD_TYPE=Debug -DTP_ASAN=ON -DTP_UBSAN=ON >/dev/null
+	cmake --build $(BUILD_SAN) -j $(JOBS)
+
+test-plain: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test-sanitize: build-sanitize
+	cd $(BUILD_SAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
+
+# Every test, once plain and once under AddressSanitizer + UndefinedBehaviorSanitizer.
+test: test-plain test-sanitize
+
+run: build
+	bash conf/run-local.sh $(BUILD)
+
+bench: build
+	bash tests/bench/run.sh $(BUILD)
+
+fuzz: deps
+	CC=clang cmake -S . -B build-fuzz -DTP_FUZZ=ON -DTP_WITH_SERVER=OFF >/dev/null
+	cmake --build build-fuzz -j $(JOBS)
+	bash tests/fuzz/run.sh build-fuzz $${FUZZ_SECONDS:-60}
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD) $(BUILD_SAN) build-fuzz

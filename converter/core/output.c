@@ -1,0 +1,331 @@
+/* output.c — buffered writer with fast number formatting, and spill files. */
+#include "trackport.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define OUT_BUFFER (64u * 1024u)
+
+struct tp_out {
+    int fd;        /* -1: memory */
+    char *buf;
+    size_t len, cap;
+    uint64_t flushed;
+    int error;
+};
+
+static int out_new(int fd, size_t cap, struct tp_out **out)
+{
+    struct tp_out *o = calloc(1, sizeof *o);
+    if (!o)
+        return TP_ERR_NOMEM;
+    o->buf = malloc(cap);
+    if (!o->buf) {
+        free(o);
+        return TP_ERR_NOMEM;
+    }
+    o->cap = cap;
+    o->fd = fd;
+    *out = o;
+    return TP_OK;
+}
+
+int tp_out_open_fd(int fd, struct tp_out **out)
+{
+    return out_new(fd, OUT_BUFFER, out);
+}
+
+int tp_out_open_memory(struct tp_out **out)
+{
+    return out_new(-1, 4096, out);
+}
+
+void tp_out_free(struct tp_out *out)
+{
+    if (!out)
+        return;
+    free(out->buf);
+    free(out);
+}
+
+const char *tp_out_memory(const struct tp_out *out, size_t *len)
+{
+    *len = out->len;
+    return out->buf;
+}
+
+static void drain(struct tp_out *out)
+{
+    size_t done = 0;
+    while (done < out->len && !out->error) {
+        ssize_t n = write(out->fd, out->buf + done, out->len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            out->error = TP_ERR_IO;
+        else
+            done += (size_t)n;
+    }
+    out->flushed += done;
+    out->len = 0;
+}
+
+int tp_out_flush(struct tp_out *out)
+{
+    if (out->fd >= 0 && out->len)
+        drain(out);
+    return out->error;
+}
+
+int tp_out_error(const struct tp_out *out)
+{
+    return out->error;
+}
+
+uint64_t tp_out_bytes(const struct tp_out *out)
+{
+    return out->flushed + out->len;
+}
+
+/* Ensures `want` bytes of room; memory outs grow, fd outs drain. False on error. */
+static bool room(struct tp_out *out, size_t want)
+{
+    if (out->error)
+        return false;
+    if (out->cap - out->len >= want)
+        return true;
+    if (out->fd >= 0) {
+        drain(out);
+        if (out->cap >= want || out->error)
+            return !out->error;
+    }
+    size_t cap = out->cap;
+    while (cap - out->len < want) {
+        if (cap > SIZE_MAX / 2) {
+            out->error = TP_ERR_NOMEM;
+            return false;
+        }
+        cap *= 2;
+    }
+    char *buf = realloc(out->buf, cap);
+    if (!buf) {
+        out->error = TP_ERR_NOMEM;
+        return false;
+    }
+    out->buf = buf;
+    out->cap = cap;
+    return true;
+}
+
+void tp_out_write(struct tp_out *out, const void *data, size_t len)
+{
+    if (out->fd >= 0 && len > out->cap) {
+        drain(out);
+        const char *p = data;
+        while (len && !out->error) {
+            ssize_t n = write(out->fd, p, len);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0) {
+                out->error = TP_ERR_IO;
+                return;
+            }
+            p += n;
+            len -= (size_t)n;
+            out->flushed += (size_t)n;
+        }
+        return;
+    }
+    if (!room(out, len))
+        return;
+    memcpy(out->buf + out->len, data, len);
+    out->len += len;
+}
+
+void tp_out_puts(struct tp_out *out, const char *s)
+{
+    tp_out_write(out, s, strlen(s));
+}
+
+void tp_out_putc(struct tp_out *out, char c)
+{
+    if (!room(out, 1))
+        return;
+    out->buf[out->len++] = c;
+}
+
+void tp_out_printf(struct tp_out *out, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char small[512];
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        out->error = TP_ERR_BAD_ARGUMENT;
+        return;
+    }
+    if ((size_t)n < sizeof small) {
+        tp_out_write(out, small, (size_t)n);
+        return;
+    }
+    if (!room(out, (size_t)n + 1))
+        return;
+    va_start(ap, fmt);
+    vsnprintf(out->buf + out->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    out->len += (size_t)n;
+}
+
+static size_t format_uint(char *buf, unsigned long long v)
+{
+    char tmp[24];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (size_t i = 0; i < n; i++)
+        buf[i] = tmp[n - 1 - i];
+    return n;
+}
+
+void tp_out_int(struct tp_out *out, long long v)
+{
+    char buf[24];
+    size_t n = 0;
+    unsigned long long u = (unsigned long long)v;
+    if (v < 0) {
+        buf[n++] = '-';
+        u = 0ull - u;
+    }
+    n += format_uint(buf + n, u);
+    tp_out_write(out, buf, n);
+}
+
+static const double pow10_table[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+
+size_t tp_format_fixed(char *buf, double v, int decimals)
+{
+    if (decimals < 0)
+        decimals = 0;
+    if (decimals > 9)
+        decimals = 9;
+    double scaled = fabs(v) * pow10_table[decimals];
+    /* The fast path is exact unless the scaled value sits near a rounding tie, where
+     * printf's exact binary arithmetic decides; leave those (and huge values) to it. */
+    if (isfinite(v) && scaled < 1e12) {
+        double whole = floor(scaled);
+        double frac = scaled - whole;
+        if (fabs(frac - 0.5) > 1e-6) {
+            unsigned long long r = (unsigned long long)whole + (frac > 0.5 ? 1u : 0u);
+            unsigned long long p = (unsigned long long)pow10_table[decimals];
+            unsigned long long ip = r / p, fp = r % p;
+            size_t n = 0;
+            if (signbit(v))
+                buf[n++] = '-'; /* as printf: "-0.000" for negative zero and tiny negatives */
+            n += format_uint(buf + n, ip);
+            if (decimals) {
+                buf[n++] = '.';
+                for (int i = decimals - 1; i >= 0; i--) {
+                    buf[n + (size_t)i] = (char)('0' + fp % 10);
+                    fp /= 10;
+                }
+                n += (size_t)decimals;
+            }
+            buf[n] = '\0';
+            return n;
+        }
+    }
+    int n = snprintf(buf, 48, "%.*f", decimals, v);
+    if (n < 0)
+        n = 0;
+    if (n >= 48)
+        n = 47;
+    return (size_t)n;
+}
+
+void tp_out_fixed(struct tp_out *out, double v, int decimals)
+{
+    if (!isfinite(v) || fabs(v) >= 1e12) {
+        tp_out_printf(out, "%.*f", decimals, v);
+        return;
+    }
+    if (!room(out, 48))
+        return;
+    out->len += tp_format_fixed(out->buf + out->len, v, decimals);
+}
+
+int tp_out_copy_from_fd(struct tp_out *out, int fd)
+{
+    if (lseek(fd, 0, SEEK_SET) != 0)
+        return out->error = TP_ERR_IO;
+    char buf[64 * 1024];
+    for (;;) {
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return out->error = TP_ERR_IO;
+        if (n == 0)
+            break;
+        tp_out_write(out, buf, (size_t)n);
+    }
+    return out->error;
+}
+
+struct tp_spill {
+    int fd;
+    struct tp_out *out;
+};
+
+int tp_spill_new(struct tp_spill **out)
+{
+    struct tp_spill *s = calloc(1, sizeof *s);
+    if (!s)
+        return TP_ERR_NOMEM;
+    const char *dir = getenv("TMPDIR");
+    if (!dir || !*dir)
+        dir = "/tmp";
+    char path[4096];
+    snprintf(path, sizeof path, "%s/trackport-spill-XXXXXX", dir);
+    s->fd = mkstemp(path);
+    if (s->fd < 0) {
+        free(s);
+        return TP_ERR_IO;
+    }
+    unlink(path); /* anonymous: gone when closed, even if the process dies */
+    if (tp_out_open_fd(s->fd, &s->out)) {
+        close(s->fd);
+        free(s);
+        return TP_ERR_NOMEM;
+    }
+    *out = s;
+    return TP_OK;
+}
+
+struct tp_out *tp_spill_out(struct tp_spill *spill)
+{
+    return spill->out;
+}
+
+int tp_spill_copy_to(struct tp_spill *spill, struct tp_out *dst)
+{
+    int rc = tp_out_flush(spill->out);
+    if (rc)
+        return rc;
+    return tp_out_copy_from_fd(dst, spill->fd);
+}
+
+void tp_spill_free(struct tp_spill *spill)
+{
+    if (!spill)
+        return;
+    tp_out_free(spill->out);
+    close(spill->fd);
+    free(spill);
+}

@@ -1,0 +1,68 @@
+/* util.c — small string and number helpers shared by importers and the CLI. */
+#include "trackport.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool tp_strcaseeq(const char *a, const char *b)
+{
+    for (;; a++, b++) {
+        unsigned char ca = (unsigned char)*a, cb = (unsigned char)*b;
+        if (ca >= 'A' && ca <= 'Z')
+            ca = (unsigned char)(ca - 'A' + 'a');
+        if (cb >= 'A' && cb <= 'Z')
+            cb = (unsigned char)(cb - 'A' + 'a');
+        if (ca != cb)
+            return false;
+        if (!ca)
+            return true;
+    }
+}
+
+/* Copies a token to a NUL-terminated stack buffer, trimming spaces; false if too long. */
+static bool token_copy(const char *s, size_t len, char *buf, size_t size)
+{
+    while (len && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')) {
+        s++;
+        len--;
+    }
+    while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r' ||
+                   s[len - 1] == '\n'))
+        len--;
+    if (len == 0 || len >= size)
+        return false;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    return true;
+}
+
+bool tp_parse_double(const char *s, size_t len, double *out)
+{
+    char buf[128];
+    if (!token_copy(s, len, buf, sizeof buf))
+        return false;
+    char *end;
+    errno = 0;
+    double v = strtod(buf, &end);
+    if (*end || end == buf || !isfinite(v))
+        return false;
+    *out = v;
+    return true;
+}
+
+bool tp_parse_int(const char *s, size_t len, int *out)
+{
+    char buf[64];
+    if (!token_copy(s, len, buf, sizeof buf))
+        return false;
+    char *end;
+    errno = 0;
+    long v = strtol(buf, &end, 10);
+    if (*end || end == buf || errno == ERANGE || v < INT_MIN || v > INT_MAX)
+        return false;
+    *out = (int)v;
+    return true;
+}
