@@ -1,0 +1,19 @@
+# One libFuzzer target per importer (clang with -DTP_FUZZ=ON); otherwise the same source
+# builds a replayer that ctest runs over the seeds, crash regressions and corpus samples.
+set(TP_FUZZ_IMPORTERS boujou equalizer3 equalizer4 flamestabilizer matchmover matchmoverrzml
+    mayalive nukescript pftrack shakescript shaketext syntheyes syntheyesalltrackerpaths tsv)
+foreach(name ${TP_FUZZ_IMPORTERS})
+  add_executable(fuzz_${name} ${CMAKE_CURRENT_LIST_DIR}/fuzz_importer.c)
+  target_link_libraries(fuzz_${name} PRIVATE trackport_converter)
+  target_compile_definitions(fuzz_${name} PRIVATE TP_FUZZ_IMPORTER="${name}")
+  if(TP_FUZZ)
+    target_compile_options(fuzz_${name} PRIVATE -fsanitize=fuzzer,address,undefined)
+    target_link_options(fuzz_${name} PRIVATE -fsanitize=fuzzer,address,undefined)
+  else()
+    target_compile_definitions(fuzz_${name} PRIVATE TP_FUZZ_STANDALONE)
+    add_test(NAME fuzz_replay_${name}
+             COMMAND fuzz_${name} ${CMAKE_CURRENT_LIST_DIR}/seeds/${name}
+                     ${CMAKE_CURRENT_LIST_DIR}/regressions/${name} ${TP_CORPUS_DIR}/samples)
+    set_tests_properties(fuzz_replay_${name} PROPERTIES LABELS "converter;fuzz")
+  endif()
+endforeach()

@@ -1,0 +1,5 @@
+add_executable(test_robustness ${CMAKE_CURRENT_LIST_DIR}/test_robustness.c)
+target_link_libraries(test_robustness PRIVATE trackport_converter)
+target_include_directories(test_robustness PRIVATE ${CMAKE_CURRENT_LIST_DIR}/..)
+add_test(NAME importer_robustness COMMAND test_robustness ${TP_CORPUS_DIR}/samples)
+set_tests_properties(importer_robustness PROPERTIES LABELS "converter" TIMEOUT 1200)
