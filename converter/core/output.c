@@ -321,6 +321,26 @@ int tp_spill_copy_to(struct tp_spill *spill, struct tp_out *dst)
     return tp_out_copy_from_fd(dst, spill->fd);
 }
 
+int tp_spill_read(struct tp_spill *spill, uint64_t offset, void *buf, size_t len, size_t *got)
+{
+    *got = 0;
+    int rc = tp_out_flush(spill->out);
+    if (rc)
+        return rc;
+    char *p = buf;
+    while (*got < len) {
+        ssize_t n = pread(spill->fd, p + *got, len - *got, (off_t)(offset + *got));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return TP_ERR_IO;
+        if (n == 0)
+            break;
+        *got += (size_t)n;
+    }
+    return TP_OK;
+}
+
 void tp_spill_free(struct tp_spill *spill)
 {
     if (!spill)

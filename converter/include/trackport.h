@@ -217,6 +217,10 @@ int tp_spill_new(struct tp_spill **out);
 struct tp_out *tp_spill_out(struct tp_spill *spill);
 /* tp_spill_copy_to flushes the body and appends it to dst. */
 int tp_spill_copy_to(struct tp_spill *spill, struct tp_out *dst);
+/* tp_spill_read flushes the body and reads up to len bytes of it, starting at offset, into
+ * buf; *got is less than len only at the end of the body. For tools that must see every
+ * tracker before passing any on: they write records into a spill and read them back. */
+int tp_spill_read(struct tp_spill *spill, uint64_t offset, void *buf, size_t len, size_t *got);
 void tp_spill_free(struct tp_spill *spill);
 
 /* ------------------------------------------------------------------ importers */
