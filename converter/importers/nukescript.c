@@ -215,6 +215,12 @@ static enum nk_token nk_next(struct nk_lexer *lx)
             return NK_NEWLINE;
         }
         char c = lx->line[lx->pos];
+        if (c == '\r') {
+            /* A carriage return inside a line: a script saved with old Mac line ends. */
+            lx->pos++;
+            lx->continued = false;
+            return NK_NEWLINE;
+        }
         if (nk_is_space(c)) {
             lx->pos++;
             continue;
