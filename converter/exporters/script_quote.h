@@ -1,0 +1,33 @@
+/*
+ * script_quote.h — writing tracker names into the scripts some exporters produce (After
+ * Effects JavaScript, Ruby, Python for Softimage, MAXScript, MEL). Internal to the exporters.
+ *
+ * Names come from files users upload, so a name must never end a string literal early and
+ * turn the rest of itself into code the user then runs. Each language gets a double-quoted
+ * literal with its own escapes; bytes that are not valid UTF-8 or are control characters are
+ * escaped where the language can say so and replaced by '_' where it cannot.
+ */
+#ifndef TP_SCRIPT_QUOTE_H
+#define TP_SCRIPT_QUOTE_H
+
+#include "trackport.h"
+
+enum tp__script {
+    TP__SCRIPT_JS,        /* "\x01" escapes */
+    TP__SCRIPT_RUBY,      /* "\x01" escapes; "#{", "#$", "#@" would interpolate */
+    TP__SCRIPT_PYTHON,    /* "\x01" escapes */
+    TP__SCRIPT_MAXSCRIPT, /* only \" and \\ are safe: anything else odd becomes '_' */
+};
+
+/* tp__script_quote writes s as a double-quoted string literal of the given language. */
+void tp__script_quote(struct tp_out *out, const char *s, enum tp__script lang);
+
+/* tp__script_comment writes s for the inside of a line comment: printable ASCII and valid
+ * UTF-8 as they are, anything else as '_' (a stray byte can make a whole script unreadable). */
+void tp__script_comment(struct tp_out *out, const char *s);
+
+/* tp__script_identifier writes s with every byte outside [A-Za-z0-9_] replaced by '_'
+ * (Maya object names, which also appear unquoted). An empty name becomes "_". */
+void tp__script_identifier(struct tp_out *out, const char *s);
+
+#endif
