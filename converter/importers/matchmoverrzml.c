@@ -106,6 +106,8 @@ static int rz_more(struct rz_lex *lx)
 /* Consumes n pending bytes, counting lines. */
 static void rz_advance(struct rz_lex *lx, size_t n)
 {
+    if (n == 0)
+        return;
     const char *p = lx->buf + lx->pos, *end = p + n;
     while ((p = memchr(p, '\n', (size_t)(end - p)))) {
         lx->line++;
@@ -340,7 +342,8 @@ static int rz_next(struct rz_lex *lx, struct rz_token *tok)
 {
     int rc;
     for (;;) {
-        const char *lt = memchr(lx->buf + lx->pos, '<', lx->len - lx->pos);
+        const char *lt =
+            lx->len > lx->pos ? memchr(lx->buf + lx->pos, '<', lx->len - lx->pos) : NULL;
         if (!lt) {
             rz_advance(lx, lx->len - lx->pos);
             rc = rz_more(lx);
