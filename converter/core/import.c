@@ -108,7 +108,7 @@ int tp_reader_fail(struct tp_reader *r, long line, const char *fmt, ...)
     return tp_diag_set(r->diag, TP_ERR_PARSE, line, "%s", text);
 }
 
-static void report(struct tp_reader *r, uint64_t pos, uint64_t total, const char *fmt,
+TP_PRINTF(4, 0) static void report(struct tp_reader *r, uint64_t pos, uint64_t total, const char *fmt,
                    va_list ap)
 {
     if (!r->progress)
@@ -165,12 +165,12 @@ int tp_import(const struct tp_importer *importer, struct tp_input *in, int width
     if (progress)
         progress(progress_ctx, 0.0, "Starting the parser");
     int rc = importer->read(&r);
-    if (rc == TP_OK && tp_input_error(in))
-        rc = tp_diag_set(diag, tp_input_error(in), 0,
-                         tp_input_error(in) == TP_ERR_LIMIT
-                             ? "A line of the file is longer than the limit of %u bytes"
-                             : "The file could not be read (%u)",
-                         TP_MAX_LINE);
+    if (rc == TP_OK && tp_input_error(in) == TP_ERR_LIMIT)
+        rc = tp_diag_set(diag, TP_ERR_LIMIT, 0,
+                         "A line of the file is longer than the limit of %u bytes", TP_MAX_LINE);
+    else if (rc == TP_OK && tp_input_error(in))
+        rc = tp_diag_set(diag, tp_input_error(in), 0, "The file could not be read: %s",
+                         tp_strerror(tp_input_error(in)));
     if (rc)
         return rc;
     if (r.emitted == 0)
