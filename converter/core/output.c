@@ -209,6 +209,57 @@ void tp_out_int(struct tp_out *out, long long v)
 
 static const double pow10_table[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
 
+/*
+ * A value whose decimal form is a tie at the cut ("0.0185" to three places) although its
+ * binary value sits a hair above or below it: the reference exporters round such ties to
+ * even digits, as a reader of the decimal number expects, rather than by the binary value
+ * that printf sees. Returns the length written, or 0 when v is no such tie.
+ */
+static size_t format_near_tie(char *buf, double v, int decimals)
+{
+    char wide[64];
+    int len = snprintf(wide, sizeof wide, "%.*f", decimals + 8, v);
+    if (len <= 0 || len >= (int)sizeof wide)
+        return 0;
+    size_t cut = (size_t)len - 8; /* the digits kept end here */
+    if (memcmp(wide + cut, "50000000", 8) != 0 && memcmp(wide + cut, "49999999", 8) != 0)
+        return 0;
+    if (wide[cut] == '4') { /* below the tie in binary: the decimal tie is ...5 */
+        wide[cut] = '5';
+        memset(wide + cut + 1, '0', 7);
+    }
+    char *last = wide + cut - 1;
+    if (*last == '.')
+        last--;
+    bool round_up = (*last - '0') % 2 == 1;
+    memcpy(buf, wide, cut);
+    size_t n = cut;
+    if (decimals == 0 && buf[n - 1] == '.')
+        n--;
+    if (round_up) {
+        ptrdiff_t i = last - wide;
+        for (; i >= 0; i--) {
+            if (buf[i] == '.')
+                continue;
+            if (buf[i] == '-')
+                break;
+            if (buf[i] != '9') {
+                buf[i]++;
+                break;
+            }
+            buf[i] = '0';
+        }
+        if (i < 0 || buf[i] == '-') { /* carried past the first digit: 9.5 -> 10 */
+            size_t at = (i < 0) ? 0 : (size_t)i + 1;
+            memmove(buf + at + 1, buf + at, n - at);
+            buf[at] = '1';
+            n++;
+        }
+    }
+    buf[n] = '\0';
+    return n;
+}
+
 size_t tp_format_fixed(char *buf, double v, int decimals)
 {
     if (decimals < 0)
@@ -240,6 +291,11 @@ size_t tp_format_fixed(char *buf, double v, int decimals)
             buf[n] = '\0';
             return n;
         }
+    }
+    if (isfinite(v) && scaled < 1e12) {
+        size_t n = format_near_tie(buf, v, decimals);
+        if (n)
+            return n;
     }
     int n = snprintf(buf, 48, "%.*f", decimals, v);
     if (n < 0)

@@ -132,6 +132,45 @@ static bool fs_header_int(const char *s, size_t len, int *out)
     return true;
 }
 
+/*
+ * Reads a key's number the way the older converter did, which the recovered tracks are
+ * checked against: only the leading run of '-', digits and '.' counts, read as a decimal.
+ * An exponent is therefore dropped ("3.05176e-05" reads as 3.05176); Flame writes one
+ * only for values that small, so the difference stays within a few pixels of a shift.
+ */
+static bool fs_key_number(const char *s, size_t len, double *out)
+{
+    size_t span = 0;
+    while (span < len && (s[span] == '-' || s[span] == '.' || (s[span] >= '0' && s[span] <= '9')))
+        span++;
+    if (span == 0)
+        return false;
+    char buf[400];
+    size_t i = 0;
+    if (s[i] == '-')
+        i++;
+    while (i < span && s[i] >= '0' && s[i] <= '9')
+        i++;
+    if (i + 1 < span && s[i] == '.' && s[i + 1] >= '0' && s[i + 1] <= '9') {
+        i++;
+        while (i < span && s[i] >= '0' && s[i] <= '9')
+            i++;
+    }
+    if (i >= sizeof buf)
+        return false;
+    memcpy(buf, s, i);
+    buf[i] = '\0';
+    if (i == 0 || (i == 1 && buf[0] == '-')) {
+        *out = 0.0;
+        return true;
+    }
+    double v = strtod(buf, NULL);
+    if (!isfinite(v))
+        return false;
+    *out = v;
+    return true;
+}
+
 static void fs_state_cleanup(struct fs_state *st)
 {
     for (size_t i = 0; i < st->len; i++) {
@@ -264,11 +303,11 @@ static int fs_parse(struct fs_state *st, int *width, int *height)
                     return fs_fail_code(st, rc, no, "keyframes");
                 mode = FS_CHANNEL;
             } else if (fs_is(&wd, "Frame")) {
-                if (!tp_parse_double(wd.rest, wd.rlen, &frame) || fabs(frame) > FS_MAX_FRAME)
+                if (!fs_key_number(wd.rest, wd.rlen, &frame) || fabs(frame) > FS_MAX_FRAME)
                     return tp_reader_fail(st->r, no, "expected a frame number after Frame");
                 has_frame = true;
             } else if (fs_is(&wd, "Value")) {
-                if (!tp_parse_double(wd.rest, wd.rlen, &value))
+                if (!fs_key_number(wd.rest, wd.rlen, &value))
                     return tp_reader_fail(st->r, no, "expected a number after Value");
                 has_value = true;
             } else if (fs_is(&wd, "Channel") || fs_is(&wd, "Key")) {

@@ -839,7 +839,8 @@ static int nk_names_append(struct nk_parser *p, const char *s, size_t n)
         p->names = grown;
         p->names_cap = cap;
     }
-    memcpy(p->names + p->names_len, s, n);
+    if (n)
+        memcpy(p->names + p->names_len, s, n);
     p->names_len += n;
     p->names[p->names_len] = '\0';
     return TP_OK;
@@ -981,7 +982,8 @@ static int nk_emit(struct nk_parser *p, const char *suffix, size_t suffix_len,
     if (node_len)
         memcpy(p->full, p->name, node_len);
     p->full[node_len] = '_';
-    memcpy(p->full + node_len + 1, suffix, suffix_len);
+    if (suffix_len)
+        memcpy(p->full + node_len + 1, suffix, suffix_len);
     int rc = tp_tracker_set_name(&p->t, p->full, len);
     for (size_t i = 0; rc == TP_OK && i < n; i++)
         rc = tp_tracker_add(&p->t, keys[i].frame, keys[i].x, keys[i].y, 0.0);
@@ -998,7 +1000,9 @@ static int nk_emit_node(struct nk_parser *p)
     if (p->kind->table == NK_TRACKS) {
         for (size_t i = 0; rc == TP_OK && i < p->n_tracks; i++) {
             const struct nk_track *t = &p->tracks[i];
-            rc = nk_emit(p, p->names + t->name_at, t->name_len, p->rows.v + t->first, t->count);
+            const char *name = t->name_len ? p->names + t->name_at : "";
+            rc = nk_emit(p, name, t->name_len, t->count ? p->rows.v + t->first : NULL,
+                         t->count);
         }
         return rc;
     }
@@ -1089,7 +1093,8 @@ static int nk_parse_node(struct nk_parser *p)
                 p->name = grown;
                 p->name_cap = lx->word_len + 1;
             }
-            memcpy(p->name, lx->word, lx->word_len);
+            if (lx->word_len)
+                memcpy(p->name, lx->word, lx->word_len);
             p->name[lx->word_len] = '\0';
             p->name_len = lx->word_len;
             p->has_name = true;

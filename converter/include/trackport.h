@@ -195,8 +195,10 @@ void tp_out_printf(struct tp_out *out, const char *fmt, ...) TP_PRINTF(2, 3);
 /* tp_out_int writes a decimal integer. */
 void tp_out_int(struct tp_out *out, long long v);
 /* tp_out_fixed writes v with exactly `decimals` (0..9) digits after the point, like
- * printf("%.*f") for values printf would print with at most 17 significant digits
- * (non-finite values print as printf does). */
+ * printf("%.*f"), except where the decimal form of v is a tie at the cut (0.0185 to three
+ * places, within 1e-8 of the last kept digit): those round half to even, as the reference
+ * exporters do, whichever side of the tie the binary value falls. Non-finite values and
+ * magnitudes from 1e12 print as printf does. */
 void tp_out_fixed(struct tp_out *out, double v, int decimals);
 /* tp_out_copy_from_fd appends the whole content of fd from offset 0 (spill files). */
 int tp_out_copy_from_fd(struct tp_out *out, int fd);
