@@ -88,6 +88,9 @@ struct disp_config {
     int web_priority;                        /* web_priority: priority of uploaded jobs */
     int64_t web_max_queued;                  /* web_max_queued: 503 when more are waiting */
     bool web_admin;                          /* web_admin: serve /admin/ (behind auth) */
+
+    unsigned derived; /* internal: which paths disp_config_finish derived (re-derived when
+                         data_dir changes through disp_config_set) */
 };
 
 enum disp_config_type {

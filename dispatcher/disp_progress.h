@@ -78,6 +78,9 @@ int disp_progress_delete(struct disp_progress *p, const char *token);
 /* disp_progress_ping checks that memcached answers (for /health): 0 or JOBS_ERR_UNAVAILABLE. */
 int disp_progress_ping(struct disp_progress *p);
 
+/* disp_progress_set_message copies message (NULL: "") into v, cut on a UTF-8 boundary. */
+void disp_progress_set_message(struct disp_progress_value *v, const char *message);
+
 /* disp_progress_format writes v as the JSON value into buf (at least 512 + 6x message
  * bytes); returns its length or 0 if it did not fit. */
 size_t disp_progress_format(const struct disp_progress_value *v, char *buf, size_t size);

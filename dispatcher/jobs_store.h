@@ -365,6 +365,10 @@ void jobs_stats_cleanup(struct jobs_stats *st);
 /* jobs_queue_depth counts ready queued jobs (cheap, served by the claim index): /health. */
 int jobs_queue_depth(struct jobs_store *s, int64_t now_ms, int64_t *depth);
 
+/* jobs_explain_claim writes the claim's EXPLAIN QUERY PLAN details, one line each, into
+ * plan (tests and benchmarks check that no "TEMP B-TREE" sort appears). */
+int jobs_explain_claim(struct jobs_store *s, char *plan, size_t size);
+
 #ifdef __cplusplus
 }
 #endif

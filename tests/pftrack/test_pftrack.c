@@ -364,7 +364,7 @@ static void add_keys(struct tp_tracker *t, const char *name, const int *frames, 
     tp_tracker_set_name(t, name, strlen(name));
     for (size_t i = 0; i < n; i++)
         tp_tracker_add(t, frames[i], 10.25 + frames[i] * 3.5, 1079.5 - frames[i] * 2.25,
-                       frames[i] * 0.004);
+                       frames[i] * 0.0048);
 }
 
 /* export runs ex over trackers at w x h; returns the text (caller frees). */
