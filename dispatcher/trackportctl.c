@@ -1,0 +1,624 @@
+/*
+ * trackportctl.c — the operators' command line for the job system, in the spirit of
+ * beanstalkd's admin tools: enqueue a file, look at jobs and queues, retry, cancel, purge,
+ * wait for a job. It talks to the database directly and pokes the dispatcher's socket;
+ * every command prints plain text, or JSON with --json.
+ */
+#include "config.h"
+#include "disp_options.h"
+#include "disp_progress.h"
+#include "disp_spawn.h"
+#include "jobs_store.h"
+#include "trackport.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+struct ctl {
+    struct disp_config cfg;
+    struct jobs_store *store;
+    bool json;
+    const char *config_path;
+};
+
+static int ctl_usage(FILE *to, int status)
+{
+    fprintf(to,
+            "Usage: trackportctl [--config FILE] [--json] COMMAND ...\n"
+            "\n"
+            "  enqueue FILE [-f IMPORTER] [-w W] [-h H] [--only EXP[,EXP]] [--priority N]\n"
+            "          [--queue Q] [--ttr S] [--max-attempts N] [--options JSON] [--EDIT VALUE]\n"
+            "                             queue a conversion of FILE; prints its token\n"
+            "  status TOKEN               one job (live progress from memcached when running)\n"
+            "  wait TOKEN [--timeout S]   wait until the job is final (exit 0 if done)\n"
+            "  list [--state S] [--queue Q] [--limit N]\n"
+            "  stats                      counts per state and queue, oldest waiting job\n"
+            "  retry TOKEN                put a failed or cancelled job back in the queue\n"
+            "  cancel TOKEN               cancel a queued or running job\n"
+            "  purge --older-than DAYS    delete final jobs finished before, with their files\n"
+            "  dispatcher                 whether a dispatcher runs (pid)\n"
+            "  config [--defaults]        print the configuration (or the defaults) as a file\n"
+            "\nThe configuration comes from --config FILE, else $TRACKPORT_CONFIG.\n");
+    return status;
+}
+
+__attribute__((format(printf, 1, 2))) static int ctl_die(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "trackportctl: ");
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return 1;
+}
+
+static int ctl_open(struct ctl *c, bool readonly)
+{
+    struct jobs_store_options o = {.busy_timeout_ms = c->cfg.db_busy_timeout_ms,
+                                   .sync = c->cfg.db_sync,
+                                   .readonly = readonly};
+    char err[256];
+    int rc = jobs_store_open(c->cfg.db_path, &o, &c->store, err, sizeof err);
+    if (rc)
+        return ctl_die("%s: %s (%s)", c->cfg.db_path, jobs_strerror(rc), err);
+    return 0;
+}
+
+static void ctl_print_json(cJSON *item)
+{
+    char *text = cJSON_Print(item);
+    if (text)
+        puts(text);
+    free(text);
+    cJSON_Delete(item);
+}
+
+static cJSON *ctl_job_json(const struct jobs_job *j)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "id", (double)j->id);
+    cJSON_AddStringToObject(o, "token", j->token);
+    cJSON_AddStringToObject(o, "state", jobs_state_name(j->state));
+    cJSON_AddStringToObject(o, "queue", j->queue ? j->queue : "");
+    cJSON_AddNumberToObject(o, "priority", j->priority);
+    cJSON_AddNumberToObject(o, "attempts", j->attempts);
+    cJSON_AddNumberToObject(o, "max_attempts", j->max_attempts);
+    cJSON_AddNumberToObject(o, "ttr", j->ttr_s);
+    cJSON_AddNumberToObject(o, "run_at", (double)j->run_at_ms);
+    cJSON_AddNumberToObject(o, "created", (double)j->created_ms);
+    cJSON_AddNumberToObject(o, "started", (double)j->started_ms);
+    cJSON_AddNumberToObject(o, "finished", (double)j->finished_ms);
+    cJSON_AddNumberToObject(o, "worker_pid", (double)j->worker_pid);
+    cJSON_AddStringToObject(o, "input_name", j->input_name ? j->input_name : "");
+    cJSON_AddNumberToObject(o, "percent", j->percent);
+    if (j->message)
+        cJSON_AddStringToObject(o, "message", j->message);
+    cJSON_AddNumberToObject(o, "error_code", j->error_code);
+    if (j->error)
+        cJSON_AddStringToObject(o, "error", j->error);
+    if (j->exit_code >= 0 || j->exit_signal)
+        cJSON_AddNumberToObject(o, "exit_code", j->exit_code);
+    if (j->exit_signal)
+        cJSON_AddNumberToObject(o, "exit_signal", j->exit_signal);
+    cJSON *opts = cJSON_Parse(j->options ? j->options : "{}");
+    cJSON_AddItemToObject(o, "options", opts ? opts : cJSON_CreateObject());
+    if (j->result) {
+        cJSON *r = cJSON_Parse(j->result);
+        if (r)
+            cJSON_AddItemToObject(o, "result", r);
+    }
+    return o;
+}
+
+static void ctl_print_job(const struct jobs_job *j)
+{
+    printf("token:      %s\nstate:      %s\nqueue:      %s (priority %d)\nattempts:   %d of %d\n"
+           "input:      %s\nprogress:   %d%% %s\n",
+           j->token, jobs_state_name(j->state), j->queue ? j->queue : "", j->priority,
+           j->attempts, j->max_attempts, j->input_name ? j->input_name : "", j->percent,
+           j->message ? j->message : "");
+    if (j->error)
+        printf("error:      %s\n", j->error);
+    if (j->exit_signal)
+        printf("exit:       signal %d\n", j->exit_signal);
+    else if (j->exit_code >= 0)
+        printf("exit:       code %d\n", j->exit_code);
+    if (j->result)
+        printf("result:     %s\n", j->result);
+}
+
+/* ------------------------------------------------------------------ enqueue */
+
+static int ctl_copy_file(const char *from, const char *to)
+{
+    int in = open(from, O_RDONLY | O_CLOEXEC);
+    if (in < 0)
+        return -1;
+    int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (out < 0) {
+        close(in);
+        return -1;
+    }
+    char buf[65536];
+    ssize_t n;
+    int rc = 0;
+    while ((n = read(in, buf, sizeof buf)) > 0) {
+        for (ssize_t done = 0; done < n;) {
+            ssize_t w = write(out, buf + done, (size_t)(n - done));
+            if (w < 0) {
+                rc = -1;
+                break;
+            }
+            done += w;
+        }
+        if (rc)
+            break;
+    }
+    if (n < 0 || fsync(out) != 0)
+        rc = -1;
+    close(in);
+    if (close(out) != 0)
+        rc = -1;
+    return rc;
+}
+
+/* The stored input's fixed name: "input" plus the user's extension when it is tame. */
+static void ctl_input_name(const char *user, char *out, size_t size)
+{
+    const char *slash = strrchr(user, '/');
+    const char *base = slash ? slash + 1 : user;
+    const char *dot = strrchr(base, '.');
+    bool tame = dot && dot != base && strlen(dot) <= 12;
+    for (const char *c = dot ? dot + 1 : ""; tame && *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9')))
+            tame = false;
+    snprintf(out, size, "input%s", tame ? dot : "");
+}
+
+static int ctl_enqueue(struct ctl *c, int argc, char **argv)
+{
+    const char *file = NULL, *queue = NULL, *raw_options = NULL;
+    int priority = 0, ttr = c->cfg.ttr_s, max_attempts = c->cfg.max_attempts;
+    int width = 0, height = 0;
+    struct tp_diag d = {0};
+    struct disp_options_builder *b = disp_options_builder_new();
+    if (!b)
+        return ctl_die("out of memory");
+    int rc = 0;
+    for (int i = 0; i < argc && rc == 0; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if ((strcmp(a, "-f") == 0 || strcmp(a, "--from") == 0) && v) {
+            rc = disp_options_set_importer(b, v, &d);
+            i++;
+        } else if ((strcmp(a, "-w") == 0 || strcmp(a, "--width") == 0) && v) {
+            width = atoi(v);
+            i++;
+        } else if ((strcmp(a, "-h") == 0 || strcmp(a, "--height") == 0) && v) {
+            height = atoi(v);
+            i++;
+        } else if (strcmp(a, "--only") == 0 && v) {
+            char *copy = strdup(v), *save = NULL;
+            for (char *n = strtok_r(copy, ",", &save); n && rc == 0; n = strtok_r(NULL, ",", &save))
+                rc = disp_options_add_exporter(b, n, &d);
+            free(copy);
+            i++;
+        } else if (strcmp(a, "--priority") == 0 && v) {
+            priority = atoi(v);
+            i++;
+        } else if (strcmp(a, "--queue") == 0 && v) {
+            queue = v;
+            i++;
+        } else if (strcmp(a, "--ttr") == 0 && v) {
+            ttr = atoi(v);
+            i++;
+        } else if (strcmp(a, "--max-attempts") == 0 && v) {
+            max_attempts = atoi(v);
+            i++;
+        } else if (strcmp(a, "--options") == 0 && v) {
+            raw_options = v; /* already JSON (scripts, tests): checked below */
+            i++;
+        } else if (strncmp(a, "--", 2) == 0 && a[2]) {
+            size_t n;
+            const struct tp_tool_flag *flags = tp_tool_flags(&n);
+            const struct tp_tool_flag *flag = NULL;
+            for (size_t k = 0; k < n; k++)
+                if (strcmp(flags[k].flag, a + 2) == 0)
+                    flag = &flags[k];
+            if (!flag) {
+                disp_options_builder_free(b);
+                return ctl_die("unknown option %s", a);
+            }
+            bool sw = strcmp(flag->kind, "switch") == 0;
+            if (!sw && !v) {
+                disp_options_builder_free(b);
+                return ctl_die("%s needs a value", a);
+            }
+            rc = disp_options_add_edit(b, flag->flag, sw ? NULL : v, &d);
+            if (!sw)
+                i++;
+        } else if (!file) {
+            file = a;
+        } else {
+            disp_options_builder_free(b);
+            return ctl_die("one file at a time");
+        }
+    }
+    if (rc == 0 && (width || height))
+        rc = disp_options_set_size(b, width, height, &d);
+    if (rc) {
+        disp_options_builder_free(b);
+        return ctl_die("%s", d.message[0] ? d.message : tp_strerror(rc));
+    }
+    if (!file) {
+        disp_options_builder_free(b);
+        return ctl_die("enqueue needs a FILE");
+    }
+    char *options = raw_options ? strdup(raw_options) : disp_options_builder_json(b);
+    disp_options_builder_free(b);
+    if (!options)
+        return ctl_die("out of memory");
+    struct disp_options check;
+    rc = disp_options_parse(options, &check, &d);
+    if (rc) {
+        free(options);
+        return ctl_die("%s", d.message);
+    }
+    disp_options_cleanup(&check);
+
+    char token[JOBS_TOKEN_SIZE], dir[DISP_PATH_MAX + 64], input[DISP_PATH_MAX + 128], name[32];
+    struct stat st;
+    if (stat(file, &st) != 0 || !S_ISREG(st.st_mode)) {
+        free(options);
+        return ctl_die("%s: not a readable file", file);
+    }
+    if (jobs_token_new(token) != 0 || disp_config_job_dir(&c->cfg, token, dir, sizeof dir) != 0) {
+        free(options);
+        return ctl_die("cannot make a token");
+    }
+    char jobs_dir[DISP_PATH_MAX + 16];
+    snprintf(jobs_dir, sizeof jobs_dir, "%s/jobs", c->cfg.data_dir);
+    mkdir(c->cfg.data_dir, 0755);
+    mkdir(jobs_dir, 0755);
+    ctl_input_name(file, name, sizeof name);
+    snprintf(input, sizeof input, "%s/%s", dir, name);
+    if (mkdir(dir, 0755) != 0 || ctl_copy_file(file, input) != 0) {
+        free(options);
+        return ctl_die("cannot store %s in %s: %s", file, dir, strerror(errno));
+    }
+    if (ctl_open(c, false) != 0) {
+        free(options);
+        return 1;
+    }
+    const char *slash = strrchr(file, '/');
+    struct jobs_new job = {.token = token,
+                           .queue = queue,
+                           .input_name = slash ? slash + 1 : file,
+                           .input_path = input,
+                           .options = options,
+                           .priority = priority,
+                           .max_attempts = max_attempts,
+                           .ttr_s = ttr};
+    rc = jobs_enqueue(c->store, &job, NULL);
+    free(options);
+    if (rc)
+        return ctl_die("enqueue: %s (%s)", jobs_strerror(rc), jobs_store_errmsg(c->store));
+    (void)disp_wake(&c->cfg, DISP_WAKE_JOB);
+    if (c->json) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "token", token);
+        ctl_print_json(o);
+    } else {
+        printf("%s\n", token);
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ reading */
+
+static int ctl_status(struct ctl *c, const char *token)
+{
+    if (ctl_open(c, true) != 0)
+        return 1;
+    struct jobs_job j;
+    jobs_job_init(&j);
+    int rc = jobs_get(c->store, token, &j);
+    if (rc)
+        return ctl_die("%s: %s", token, jobs_strerror(rc));
+    /* Live progress of a running job lives in memcached. */
+    struct disp_progress_value live;
+    bool have_live = false;
+    if (j.state == JOBS_RUNNING) {
+        struct disp_progress *p;
+        if (disp_progress_open(c->cfg.memcached_servers, c->cfg.memcached_timeout_ms,
+                               c->cfg.progress_ttl_s, &p) == 0) {
+            have_live = disp_progress_get(p, token, &live) == 0 && live.attempt == j.attempts;
+            disp_progress_free(p);
+        }
+        if (have_live) {
+            j.percent = live.percent;
+            free(j.message);
+            j.message = strdup(live.message);
+        }
+    }
+    if (c->json) {
+        cJSON *o = ctl_job_json(&j);
+        cJSON_AddStringToObject(o, "progress_source", have_live ? "memcached" : "sqlite");
+        ctl_print_json(o);
+    } else {
+        ctl_print_job(&j);
+    }
+    jobs_job_cleanup(&j);
+    return 0;
+}
+
+static int ctl_wait(struct ctl *c, const char *token, double timeout_s)
+{
+    if (ctl_open(c, true) != 0)
+        return 1;
+    struct jobs_job j;
+    jobs_job_init(&j);
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        int rc = jobs_get(c->store, token, &j);
+        if (rc)
+            return ctl_die("%s: %s", token, jobs_strerror(rc));
+        if (jobs_state_final(j.state))
+            break;
+        struct timespec t;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        if ((double)(t.tv_sec - t0.tv_sec) + (double)(t.tv_nsec - t0.tv_nsec) / 1e9 > timeout_s) {
+            jobs_job_cleanup(&j);
+            return ctl_die("%s: still %s after %.0f s", token, jobs_state_name(j.state),
+                           timeout_s);
+        }
+        poll(NULL, 0, 20);
+    }
+    if (c->json)
+        ctl_print_json(ctl_job_json(&j));
+    else
+        ctl_print_job(&j);
+    int status = j.state == JOBS_DONE ? 0 : 3;
+    jobs_job_cleanup(&j);
+    return status;
+}
+
+static int ctl_list(struct ctl *c, int argc, char **argv)
+{
+    struct jobs_filter f = {.state = -1, .limit = 100};
+    for (int i = 0; i + 1 < argc; i += 2) {
+        if (strcmp(argv[i], "--state") == 0) {
+            f.state = jobs_state_parse(argv[i + 1]);
+            if (f.state < 0)
+                return ctl_die("unknown state %s", argv[i + 1]);
+        } else if (strcmp(argv[i], "--queue") == 0) {
+            f.queue = argv[i + 1];
+        } else if (strcmp(argv[i], "--limit") == 0) {
+            f.limit = (size_t)strtoul(argv[i + 1], NULL, 10);
+        } else {
+            return ctl_die("unknown option %s", argv[i]);
+        }
+    }
+    if (argc % 2)
+        return ctl_die("unknown option %s", argv[argc - 1]);
+    if (ctl_open(c, true) != 0)
+        return 1;
+    struct jobs_list list;
+    int rc = jobs_list_jobs(c->store, &f, &list);
+    if (rc)
+        return ctl_die("list: %s", jobs_strerror(rc));
+    if (c->json) {
+        cJSON *a = cJSON_CreateArray();
+        for (size_t i = 0; i < list.n; i++)
+            cJSON_AddItemToArray(a, ctl_job_json(&list.jobs[i]));
+        ctl_print_json(a);
+    } else {
+        for (size_t i = 0; i < list.n; i++) {
+            const struct jobs_job *j = &list.jobs[i];
+            printf("%s  %-9s  %-10s  %d/%d  %s%s%s\n", j->token, jobs_state_name(j->state),
+                   j->queue, j->attempts, j->max_attempts, j->input_name,
+                   j->error ? "  " : "", j->error ? j->error : "");
+        }
+    }
+    jobs_list_cleanup(&list);
+    return 0;
+}
+
+static int ctl_stats(struct ctl *c)
+{
+    if (ctl_open(c, true) != 0)
+        return 1;
+    struct jobs_stats st;
+    int rc = jobs_stats(c->store, jobs_now_ms(), &st);
+    if (rc)
+        return ctl_die("stats: %s", jobs_strerror(rc));
+    pid_t pid = 0;
+    bool disp = disp_lock_holder(&c->cfg, &pid) == 0;
+    if (c->json) {
+        cJSON *o = cJSON_CreateObject();
+        for (int s = 0; s < JOBS_STATE_COUNT; s++)
+            cJSON_AddNumberToObject(o, jobs_state_name(s), (double)st.count[s]);
+        cJSON_AddNumberToObject(o, "ready", (double)st.ready);
+        cJSON_AddNumberToObject(o, "oldest_queued_ms", (double)st.oldest_queued_ms);
+        cJSON_AddNumberToObject(o, "running_workers", (double)st.running_workers);
+        cJSON_AddNumberToObject(o, "dispatcher_pid", disp ? (double)pid : 0);
+        cJSON *qs = cJSON_AddObjectToObject(o, "queues");
+        for (size_t i = 0; i < st.queue_count; i++) {
+            cJSON *q = cJSON_AddObjectToObject(qs, st.queues[i].queue);
+            for (int s = 0; s < JOBS_STATE_COUNT; s++)
+                cJSON_AddNumberToObject(q, jobs_state_name(s), (double)st.queues[i].count[s]);
+        }
+        ctl_print_json(o);
+    } else {
+        printf("dispatcher: %s", disp ? "running, pid " : "not running\n");
+        if (disp)
+            printf("%d\n", (int)pid);
+        for (int s = 0; s < JOBS_STATE_COUNT; s++)
+            printf("%-10s %lld\n", jobs_state_name(s), (long long)st.count[s]);
+        printf("ready      %lld\noldest     %.1f s\nworkers    %lld\n", (long long)st.ready,
+               (double)st.oldest_queued_ms / 1000.0, (long long)st.running_workers);
+        for (size_t i = 0; i < st.queue_count; i++) {
+            printf("queue %s:", st.queues[i].queue);
+            for (int s = 0; s < JOBS_STATE_COUNT; s++)
+                printf(" %s %lld", jobs_state_name(s), (long long)st.queues[i].count[s]);
+            putchar('\n');
+        }
+    }
+    jobs_stats_cleanup(&st);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ changing */
+
+static int ctl_transition(struct ctl *c, const char *what, const char *token)
+{
+    if (ctl_open(c, false) != 0)
+        return 1;
+    int rc;
+    if (strcmp(what, "cancel") == 0) {
+        rc = jobs_cancel(c->store, token, NULL);
+        if (rc == 0)
+            (void)disp_wake(&c->cfg, DISP_WAKE_CANCEL);
+    } else {
+        rc = jobs_retry(c->store, token);
+        if (rc == 0)
+            (void)disp_wake(&c->cfg, DISP_WAKE_JOB);
+    }
+    if (rc)
+        return ctl_die("%s %s: %s", what, token, jobs_strerror(rc));
+    if (c->json) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "token", token);
+        cJSON_AddStringToObject(o, what, "ok");
+        ctl_print_json(o);
+    } else {
+        printf("%s: %s\n", token, strcmp(what, "cancel") == 0 ? "cancelled" : "queued again");
+    }
+    return 0;
+}
+
+static int ctl_rm_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)st;
+    (void)ftw;
+    if (type == FTW_DP)
+        return rmdir(path) == 0 || errno == ENOENT ? 0 : -1;
+    return unlink(path) == 0 || errno == ENOENT ? 0 : -1;
+}
+
+static int ctl_purge_job(void *ctx, const char *token, const char *input_path)
+{
+    struct ctl *c = ctx;
+    (void)input_path;
+    char dir[DISP_PATH_MAX + 64];
+    if (disp_config_job_dir(&c->cfg, token, dir, sizeof dir) != 0)
+        return 0;
+    return nftw(dir, ctl_rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0 && errno != ENOENT ? -1 : 0;
+}
+
+static int ctl_purge(struct ctl *c, int argc, char **argv)
+{
+    if (argc != 2 || strcmp(argv[0], "--older-than") != 0)
+        return ctl_die("purge --older-than DAYS");
+    char *end;
+    double days = strtod(argv[1], &end);
+    if (*end || days < 0)
+        return ctl_die("--older-than wants a number of days");
+    if (ctl_open(c, false) != 0)
+        return 1;
+    size_t n = 0;
+    int64_t before = jobs_now_ms() - (int64_t)(days * 86400000.0);
+    int rc = jobs_purge(c->store, before, 0, ctl_purge_job, c, &n);
+    if (rc)
+        return ctl_die("purge: %s", jobs_strerror(rc));
+    if (c->json) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "purged", (double)n);
+        ctl_print_json(o);
+    } else {
+        printf("purged %zu jobs\n", n);
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static struct ctl c; /* the executable's one state struct */
+    int i = 1;
+    for (; i < argc; i++) {
+        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+            c.config_path = argv[++i];
+        else if (strcmp(argv[i], "--json") == 0)
+            c.json = true;
+        else if (strcmp(argv[i], "--help") == 0)
+            return ctl_usage(stdout, 0);
+        else
+            break;
+    }
+    if (i >= argc)
+        return ctl_usage(stderr, 2);
+    const char *cmd = argv[i++];
+    /* --json may also follow the command */
+    int rest = 0;
+    char **args = argv + i;
+    for (int k = i; k < argc; k++) {
+        if (strcmp(argv[k], "--json") == 0)
+            c.json = true;
+        else
+            args[rest++] = argv[k];
+    }
+    char err[1024];
+    if (disp_config_load(c.config_path, &c.cfg, err, sizeof err) != 0)
+        return ctl_die("%s", err);
+    int status;
+    if (strcmp(cmd, "enqueue") == 0)
+        status = ctl_enqueue(&c, rest, args);
+    else if (strcmp(cmd, "status") == 0 && rest == 1)
+        status = ctl_status(&c, args[0]);
+    else if (strcmp(cmd, "wait") == 0 && (rest == 1 || (rest == 3 && !strcmp(args[1], "--timeout"))))
+        status = ctl_wait(&c, args[0], rest == 3 ? atof(args[2]) : 3600.0);
+    else if (strcmp(cmd, "list") == 0)
+        status = ctl_list(&c, rest, args);
+    else if (strcmp(cmd, "stats") == 0 && rest == 0)
+        status = ctl_stats(&c);
+    else if ((strcmp(cmd, "retry") == 0 || strcmp(cmd, "cancel") == 0) && rest == 1)
+        status = ctl_transition(&c, cmd, args[0]);
+    else if (strcmp(cmd, "purge") == 0)
+        status = ctl_purge(&c, rest, args);
+    else if (strcmp(cmd, "dispatcher") == 0 && rest == 0) {
+        pid_t pid = 0;
+        int rc = disp_lock_holder(&c.cfg, &pid);
+        if (c.json) {
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddBoolToObject(o, "running", rc == 0);
+            cJSON_AddNumberToObject(o, "pid", rc == 0 ? (double)pid : 0);
+            ctl_print_json(o);
+        } else if (rc == 0) {
+            printf("running, pid %d\n", (int)pid);
+        } else {
+            printf("not running\n");
+        }
+        status = rc == 0 ? 0 : 3;
+    } else if (strcmp(cmd, "config") == 0 && rest <= 1) {
+        status = disp_config_write(rest == 1 && !strcmp(args[0], "--defaults") ? NULL : &c.cfg,
+                                   stdout) == 0
+                     ? 0
+                     : 1;
+    } else {
+        return ctl_usage(stderr, 2);
+    }
+    jobs_store_close(c.store);
+    return status;
+}

@@ -1,0 +1,42 @@
+/*
+ * web_jobs.h — everything under /jobs/<token>: the job page, its status, its files, the
+ * preview plot, the archive and cancelling.
+ *
+ * A token that is malformed or unknown answers 404 without touching anything else. Files
+ * are found by name in the job's recorded result (never by joining user text to a path)
+ * and handed to lighttpd with X-Sendfile. The status answers from memcached while a job
+ * runs and its value is fresh, otherwise from SQLite (rules in disp_progress.h), always with
+ * Cache-Control: no-store.
+ */
+#ifndef WEB_JOBS_H
+#define WEB_JOBS_H
+
+#include "web_http.h"
+
+/* GET /jobs/{token}: the page (the same static page as "/", which reads the token from its
+ * URL), so a reload or a shared link shows the job. */
+void web_jobs_page(struct web_ctx *c, const struct web_match *m);
+
+/* GET /jobs/{token}/status: {token, state, percent, message, error, trackers, keyframes,
+ * outputs:[{name, format, description, bytes, url}], ...}. */
+void web_jobs_status(struct web_ctx *c, const struct web_match *m);
+
+/* GET /jobs/{token}/files/{name}: one output, as an attachment. */
+void web_jobs_file(struct web_ctx *c, const struct web_match *m);
+
+/* GET /jobs/{token}/preview.svg: the trackers over the comp frame (web_preview.h). */
+void web_jobs_preview(struct web_ctx *c, const struct web_match *m);
+
+/* GET /jobs/{token}/all.zip: every output in one archive (web_zip.h). */
+void web_jobs_zip(struct web_ctx *c, const struct web_match *m);
+
+/* POST or DELETE /jobs/{token}/cancel: cancels a queued or running job (409 when it has
+ * finished). Browsers are sent back to the job page; JSON clients get {token, state}. */
+void web_jobs_cancel(struct web_ctx *c, const struct web_match *m);
+
+/* web_jobs_cancel_token cancels token and wakes the dispatcher when a child runs. Returns
+ * 0, JOBS_ERR_NOT_FOUND, JOBS_ERR_STATE (already final) or another jobs_error. Shared with
+ * the admin pages. */
+int web_jobs_cancel_token(struct web_ctx *c, const char *token);
+
+#endif

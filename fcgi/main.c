@@ -1,0 +1,139 @@
+/*
+ * main.c — trackport-fcgi: the site's FastCGI program.
+ *
+ * lighttpd starts it (mod_fastcgi bin-path) with the listening unix socket as descriptor 0
+ * and the environment variable TRACKPORT_CONFIG naming the config file; it can also be run
+ * by hand on a socket of its own (--socket PATH). Each process serves one request at a time
+ * (lighttpd's max-procs sets how many run) and, at start, starts the dispatcher for its
+ * data_dir; a lock lets exactly one run whichever process started it (see disp_spawn.h),
+ * and every request checks it is still there (cheap), so restarting lighttpd restarts
+ * everything and a dispatcher that died is replaced.
+ *
+ * The only mutable state is the one struct below.
+ */
+#include "web_app.h"
+#include "web_http.h"
+#include "web_routes.h"
+
+#include <fcgiapp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct web_main {
+    struct web_app app;
+    FCGX_Request request;
+    int listen_fd;
+    const struct web_route *routes;
+    size_t route_count;
+};
+
+static void usage(FILE *to)
+{
+    fprintf(to, "Usage: trackport-fcgi [--config FILE] [--socket PATH]\n"
+                "\n"
+                "The trackport site's FastCGI program. lighttpd normally starts it (bin-path)\n"
+                "on its own socket; with --socket it listens on PATH itself.\n"
+                "  --config FILE   the config file (default: $" DISP_CONFIG_ENV ")\n"
+                "  --socket PATH   listen on this unix socket instead of descriptor 0\n"
+                "  --check         load the config, print it and exit\n");
+}
+
+/* Routes one request and answers it. */
+static void main_serve(struct web_main *s)
+{
+    struct web_ctx ctx;
+    web_ctx_init(&ctx, &s->app, &s->request, s->app.cfg.web_base_path);
+    disp_ensure(&s->app.cfg, &s->app.dispatcher);
+    struct web_match match;
+    int rc = ctx.path_ok ? web_route_find(s->routes, s->route_count, ctx.method, ctx.path,
+                                          ctx.path_len, &match)
+                         : WEB_ROUTE_NOT_FOUND;
+    if (rc == WEB_ROUTE_FOUND) {
+        match.route->handler(&ctx, &match);
+    } else if (rc == WEB_ROUTE_BAD_METHOD) {
+        char allow[96];
+        web_methods_format(match.allowed, allow, sizeof allow);
+        web_header(&ctx, "Allow", "%s", allow);
+        web_send_error(&ctx, 405, "This address does not accept %s requests (only %s).",
+                       web_env(&ctx, "REQUEST_METHOD") ? web_env(&ctx, "REQUEST_METHOD") : "such",
+                       allow);
+    } else {
+        web_send_error(&ctx, 404, "There is no such page.");
+    }
+    web_ctx_finish(&ctx);
+}
+
+static bool main_is_socket(int fd)
+{
+    struct stat st;
+    return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+int main(int argc, char **argv)
+{
+    static struct web_main state;
+    const char *config = NULL, *socket_path = NULL;
+    bool check = false;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
+            config = argv[++i];
+        } else if (strcmp(argv[i], "--socket") == 0 && i + 1 < argc) {
+            socket_path = argv[++i];
+        } else if (strcmp(argv[i], "--check") == 0) {
+            check = true;
+        } else if (strcmp(argv[i], "--help") == 0) {
+            usage(stdout);
+            return 0;
+        } else {
+            usage(stderr);
+            return 2;
+        }
+    }
+    signal(SIGPIPE, SIG_IGN);
+    if (check) {
+        char err[512] = "";
+        struct disp_config cfg;
+        if (disp_config_load(config, &cfg, err, sizeof err) != 0) {
+            fprintf(stderr, "trackport-fcgi: %s\n", err);
+            return 1;
+        }
+        return disp_config_write(&cfg, stdout) == 0 ? 0 : 1;
+    }
+    if (FCGX_Init() != 0) {
+        fprintf(stderr, "trackport-fcgi: cannot initialise FastCGI\n");
+        return 1;
+    }
+    state.listen_fd = 0;
+    if (socket_path) {
+        unlink(socket_path);
+        state.listen_fd = FCGX_OpenSocket(socket_path, 128);
+        if (state.listen_fd < 0) {
+            fprintf(stderr, "trackport-fcgi: cannot listen on %s\n", socket_path);
+            return 1;
+        }
+    } else if (!main_is_socket(0)) {
+        fprintf(stderr, "trackport-fcgi: descriptor 0 is not a socket: run me from lighttpd "
+                        "(bin-path) or give --socket PATH\n");
+        usage(stderr);
+        return 2;
+    }
+    char err[512] = "";
+    if (web_app_init(&state.app, config, err, sizeof err) != 0) {
+        fprintf(stderr, "trackport-fcgi: %s\n", err);
+        web_app_cleanup(&state.app);
+        return 1;
+    }
+    state.routes = web_routes(&state.route_count);
+    FCGX_InitRequest(&state.request, state.listen_fd, 0);
+    while (FCGX_Accept_r(&state.request) >= 0) {
+        main_serve(&state);
+        FCGX_Finish_r(&state.request);
+    }
+    web_app_cleanup(&state.app);
+    return 0;
+}
