@@ -926,7 +926,8 @@ static int sk_assign(struct sk *s, struct sk_level *lv, struct sk_list *items, i
     char *node = malloc(name_len + 1);
     if (!node)
         return sk_fail_code(s, TP_ERR_NOMEM);
-    memcpy(node, spec + w, name_len);
+    if (name_len)
+        memcpy(node, spec + w, name_len);
     node[name_len] = '\0';
     snprintf(s->node, sizeof s->node, "%s", node);
     s->buf_len = lv->base;
