@@ -1,0 +1,734 @@
+/*
+ * test_jobs_store.c — the job store against a real SQLite file in a temporary folder:
+ * open and migrate, enqueue validation, claim order (priority, run_at, id), attempts,
+ * transitions guarded by the attempt, cancel and retry, purge, stats, listings, the claim's
+ * query plan, the fork guard, and two processes claiming from one queue at once.
+ * Each case runs in its own child process, so a crash fails that case only.
+ */
+#include "check.h"
+#include "disp_progress.h"
+#include "jobs_store.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char test_dir[256];
+
+/* A fresh database path for one case. */
+static void db_path(const char *name, char *out, size_t size)
+{
+    snprintf(out, size, "%s/%s.db", test_dir, name);
+}
+
+static struct jobs_store *open_store(const char *name)
+{
+    char path[512];
+    db_path(name, path, sizeof path);
+    struct jobs_store *s = NULL;
+    char err[256];
+    int rc = jobs_store_open(path, NULL, &s, err, sizeof err);
+    CHECK_REPORT(rc == 0, "open %s: %s (%s)", path, jobs_strerror(rc), err);
+    return s;
+}
+
+/* Enqueues a job with the given priority and run_at; returns its id (via jobs_get). */
+static int64_t add_job(struct jobs_store *s, const char *queue, int priority, int64_t run_at,
+                       char token[JOBS_TOKEN_SIZE])
+{
+    struct jobs_new n = {.queue = queue,
+                         .input_name = "shot.nk",
+                         .input_path = "/nowhere/input.nk",
+                         .priority = priority,
+                         .run_at_ms = run_at};
+    char tok[JOBS_TOKEN_SIZE];
+    int rc = jobs_enqueue(s, &n, tok);
+    CHECK_INT(rc, 0);
+    if (token)
+        memcpy(token, tok, JOBS_TOKEN_SIZE);
+    struct jobs_job j;
+    jobs_job_init(&j);
+    CHECK_INT(jobs_get(s, tok, &j), 0);
+    int64_t id = j.id;
+    jobs_job_cleanup(&j);
+    return id;
+}
+
+/* Raw SQL on a database file, beside the store (what another tool would see). */
+static int64_t sql_int(const char *name, const char *sql)
+{
+    char path[512];
+    db_path(name, path, sizeof path);
+    sqlite3 *db;
+    int64_t v = -1;
+    if (sqlite3_open(path, &db) == SQLITE_OK) {
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+            if (sqlite3_step(st) == SQLITE_ROW)
+                v = sqlite3_column_int64(st, 0);
+            sqlite3_finalize(st);
+        }
+    }
+    sqlite3_close(db);
+    return v;
+}
+
+static void sql_exec(const char *name, const char *sql)
+{
+    char path[512];
+    db_path(name, path, sizeof path);
+    sqlite3 *db;
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_close(db);
+}
+
+/* ------------------------------------------------------------------ cases */
+
+static void test_tokens(void)
+{
+    char a[JOBS_TOKEN_SIZE], b[JOBS_TOKEN_SIZE];
+    CHECK_INT(jobs_token_new(a), 0);
+    CHECK_INT(jobs_token_new(b), 0);
+    CHECK_INT(strlen(a), JOBS_TOKEN_LEN);
+    CHECK(jobs_token_valid(a));
+    CHECK(strcmp(a, b) != 0);
+    CHECK(!jobs_token_valid(NULL));
+    CHECK(!jobs_token_valid("short"));
+    CHECK(!jobs_token_valid("../../../etc/passwd/xx"));
+    CHECK(!jobs_token_valid("AAAAAAAAAAAAAAAAAAAAAAA")); /* 23 */
+    CHECK(jobs_token_valid("AAAAAAAAAAAAAAAAAAAA-_"));
+    CHECK_STR(jobs_state_name(JOBS_CANCELLED), "cancelled");
+    CHECK_STR(jobs_state_name(99), "unknown");
+    CHECK_INT(jobs_state_parse("DONE"), JOBS_DONE);
+    CHECK_INT(jobs_state_parse("nope"), -1);
+    CHECK(jobs_state_final(JOBS_FAILED) && !jobs_state_final(JOBS_RUNNING));
+    CHECK_STR(jobs_error_name(JOBS_ERR_STALE), "JOBS_ERR_STALE");
+    CHECK_STR(jobs_strerror(12345), "unknown error");
+}
+
+static void test_open_migrate(void)
+{
+    struct jobs_store *s = open_store("migrate");
+    CHECK(s != NULL);
+    jobs_store_close(s);
+    CHECK_INT(sql_int("migrate", "PRAGMA user_version"), jobs_store_schema_version());
+    CHECK_INT(sql_int("migrate", "SELECT count(*) FROM pragma_table_info('jobs')"), 25);
+    CHECK_INT(sql_int("migrate", "SELECT count(*) FROM sqlite_master WHERE name = 'jobs_claim'"),
+              1);
+    char path[512];
+    db_path("migrate", path, sizeof path);
+    /* WAL is persistent in the file; a second open migrates nothing and keeps the data. */
+    s = open_store("migrate");
+    add_job(s, NULL, 0, 0, NULL);
+    jobs_store_close(s);
+    s = open_store("migrate");
+    jobs_store_close(s);
+    CHECK_INT(sql_int("migrate", "SELECT count(*) FROM jobs"), 1);
+    sqlite3 *db;
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    sqlite3_stmt *st;
+    CHECK(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL) == SQLITE_OK);
+    CHECK(sqlite3_step(st) == SQLITE_ROW);
+    CHECK_STR((const char *)sqlite3_column_text(st, 0), "wal");
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+
+    /* A read-only open of a file nobody created yet says so instead of creating it. */
+    char ro_path[512];
+    db_path("never", ro_path, sizeof ro_path);
+    struct jobs_store_options ro = {.readonly = true};
+    struct jobs_store *r = (struct jobs_store *)1;
+    int rc = jobs_store_open(ro_path, &ro, &r, NULL, 0);
+    CHECK(rc != 0);
+    CHECK(r == NULL);
+    CHECK(access(ro_path, F_OK) != 0);
+    CHECK_INT(jobs_store_open(path, &ro, &r, NULL, 0), 0);
+    struct jobs_list list;
+    CHECK_INT(jobs_list_jobs(r, NULL, &list), 0);
+    CHECK_INT(list.n, 1);
+    jobs_list_cleanup(&list);
+    jobs_store_close(r);
+
+    /* A file from a newer trackport is refused, read-write and read-only. */
+    sql_exec("migrate", "PRAGMA user_version = 999");
+    char err[256];
+    CHECK_INT(jobs_store_open(path, NULL, &r, err, sizeof err), JOBS_ERR_SCHEMA);
+    CHECK(r == NULL);
+    CHECK(strstr(err, "newer") != NULL);
+    CHECK_INT(jobs_store_open(path, &ro, &r, NULL, 0), JOBS_ERR_SCHEMA);
+    CHECK_INT(jobs_store_open("", NULL, &r, NULL, 0), JOBS_ERR_BAD_ARGUMENT);
+    jobs_store_close(NULL);
+}
+
+static void test_enqueue(void)
+{
+    struct jobs_store *s = open_store("enqueue");
+    struct jobs_new n = {.input_name = "a.nk", .input_path = "/x/input.nk"};
+    char tok[JOBS_TOKEN_SIZE];
+    CHECK_INT(jobs_enqueue(s, &n, tok), 0);
+    struct jobs_job j;
+    jobs_job_init(&j);
+    CHECK_INT(jobs_get(s, tok, &j), 0);
+    CHECK_INT(j.state, JOBS_QUEUED);
+    CHECK_STR(j.queue, "default");
+    CHECK_STR(j.options, "{}");
+    CHECK_INT(j.max_attempts, 3);
+    CHECK_INT(j.ttr_s, 300);
+    CHECK_INT(j.attempts, 0);
+    CHECK_INT(j.exit_code, -1);
+    CHECK(j.created_ms > 0 && j.run_at_ms == j.created_ms);
+    CHECK(j.result == NULL && j.error == NULL);
+
+    /* A caller-made token is kept; using it twice is refused. */
+    char mine[JOBS_TOKEN_SIZE];
+    CHECK_INT(jobs_token_new(mine), 0);
+    n.token = mine;
+    n.options = "{\"width\":10}";
+    n.max_attempts = 7;
+    n.ttr_s = 9;
+    CHECK_INT(jobs_enqueue(s, &n, NULL), 0);
+    CHECK_INT(jobs_get(s, mine, &j), 0);
+    CHECK_STR(j.options, "{\"width\":10}");
+    CHECK_INT(j.max_attempts, 7);
+    CHECK_INT(j.ttr_s, 9);
+    CHECK_INT(jobs_enqueue(s, &n, NULL), JOBS_ERR_STATE);
+    n.token = "not a token";
+    CHECK_INT(jobs_enqueue(s, &n, NULL), JOBS_ERR_BAD_ARGUMENT);
+    n.token = NULL;
+    n.input_name = "";
+    CHECK_INT(jobs_enqueue(s, &n, NULL), JOBS_ERR_BAD_ARGUMENT);
+    n.input_name = "a.nk";
+    n.input_path = NULL;
+    CHECK_INT(jobs_enqueue(s, &n, NULL), JOBS_ERR_BAD_ARGUMENT);
+    n.input_path = "/x";
+    char longq[JOBS_MAX_QUEUE_NAME + 2];
+    memset(longq, 'q', sizeof longq - 1);
+    longq[sizeof longq - 1] = '\0';
+    n.queue = longq;
+    CHECK_INT(jobs_enqueue(s, &n, NULL), JOBS_ERR_BAD_ARGUMENT);
+    CHECK_INT(jobs_get(s, "AAAAAAAAAAAAAAAAAAAAAA", &j), JOBS_ERR_NOT_FOUND);
+    CHECK_INT(jobs_get(s, "../etc", &j), JOBS_ERR_NOT_FOUND);
+    jobs_job_cleanup(&j);
+    jobs_store_close(s);
+}
+
+static void test_claim_order(void)
+{
+    struct jobs_store *s = open_store("order");
+    int64_t now = jobs_now_ms();
+    struct jobs_job j;
+    jobs_job_init(&j);
+    CHECK_INT(jobs_claim(s, now, 1, 0, 0, &j), JOBS_ERR_EMPTY);
+    int64_t at = -1;
+    CHECK_INT(jobs_next_run_at(s, &at), 0);
+    CHECK_INT(at, 0);
+
+    int64_t a = add_job(s, NULL, 0, now - 1000, NULL);
+    int64_t b = add_job(s, "other", -1, now - 10, NULL);
+    int64_t c = add_job(s, NULL, 0, now - 2000, NULL);
+    int64_t d = add_job(s, NULL, -5, now + 60000, NULL); /* delayed: not ready */
+    int64_t e = add_job(s, NULL, 0, now - 1000, NULL);   /* ties with a: id decides */
+    int64_t f = add_job(s, NULL, 3, now - 99999, NULL);  /* oldest, but lowest priority */
+    int64_t want[] = {b, c, a, e, f};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        CHECK_INT(jobs_claim(s, now, 4242, 77, 5000, &j), 0);
+        CHECK_INT(j.id, want[i]);
+        CHECK_INT(j.state, JOBS_RUNNING);
+        CHECK_INT(j.attempts, 1);
+        CHECK_INT(j.worker_pid, 4242);
+        CHECK_INT(j.worker_start, 77);
+        CHECK_INT(j.started_ms, now);
+        CHECK_INT(j.lease_until_ms, now + 300 * 1000 + 5000);
+    }
+    CHECK_INT(jobs_claim(s, now, 4242, 77, 5000, &j), JOBS_ERR_EMPTY);
+    CHECK_INT(jobs_next_run_at(s, &at), 0);
+    CHECK_INT(at, now + 60000);
+    CHECK_INT(jobs_claim(s, now + 60000, 4242, 77, 0, &j), 0);
+    CHECK_INT(j.id, d);
+    jobs_job_cleanup(&j);
+    jobs_store_close(s);
+}
+
+static void test_attempts(void)
+{
+    struct jobs_store *s = open_store("attempts");
+    struct jobs_new n = {.input_name = "a", .input_path = "/a", .max_attempts = 3};
+    char tok[JOBS_TOKEN_SIZE];
+    CHECK_INT(jobs_enqueue(s, &n, tok), 0);
+    struct jobs_job j;
+    jobs_job_init(&j);
+    int64_t now = jobs_now_ms();
+    struct jobs_failure crash = {.message = "The conversion crashed (signal 9); again.",
+                                 .final_message = "The conversion crashed (signal 9); given up.",
+                                 .exit_code = -1,
+                                 .exit_signal = 9,
+                                 .retry = true,
+                                 .retry_at_ms = now + 500};
+    for (int attempt = 1; attempt <= 3; attempt++) {
+        CHECK_INT(jobs_claim(s, now + 1000 * attempt, 10, 0, 0, &j), 0);
+        CHECK_INT(j.attempts, attempt);
+        /* the record is clean for the new attempt, the last error stays visible */
+        CHECK_INT(j.exit_signal, 0);
+        CHECK_INT(j.exit_code, -1);
+        if (attempt > 1)
+            CHECK_STR(j.error, crash.message);
+        crash.retry_at_ms = now + 1000 * attempt + 500;
+        int state = -1;
+        CHECK_INT(jobs_fail(s, j.id, attempt, &crash, &state), 0);
+        CHECK_INT(state, attempt < 3 ? JOBS_QUEUED : JOBS_FAILED);
+        CHECK_INT(jobs_fail(s, j.id, attempt, &crash, &state), JOBS_ERR_STALE);
+        if (attempt < 3) {
+            /* the backoff: not ready before retry_at */
+            struct jobs_job k;
+            jobs_job_init(&k);
+            CHECK_INT(jobs_claim(s, crash.retry_at_ms - 1, 10, 0, 0, &k), JOBS_ERR_EMPTY);
+            jobs_job_cleanup(&k);
+        }
+    }
+    CHECK_INT(jobs_get(s, tok, &j), 0);
+    CHECK_INT(j.state, JOBS_FAILED);
+    CHECK_INT(j.attempts, 3);
+    CHECK_STR(j.error, crash.final_message);
+    CHECK_INT(j.exit_signal, 9);
+    CHECK_INT(j.exit_code, -1);
+    CHECK(j.finished_ms > 0);
+    CHECK_INT(jobs_claim(s, now + 99000, 10, 0, 0, &j), JOBS_ERR_EMPTY);
+
+    /* requeue gives the attempt back (a fork that failed) */
+    CHECK_INT(jobs_enqueue(s, &n, tok), 0);
+    now = jobs_now_ms();
+    CHECK_INT(jobs_claim(s, now, 10, 0, 0, &j), 0);
+    CHECK_INT(jobs_requeue(s, j.id, 2, now), JOBS_ERR_STALE);
+    CHECK_INT(jobs_requeue(s, j.id, 1, now), 0);
+    CHECK_INT(jobs_claim(s, now, 10, 0, 0, &j), 0);
+    CHECK_INT(j.attempts, 1);
+
+    /* bad input: no retry whatever the attempts left */
+    struct jobs_failure bad = {.error_code = -99, .message = "Line 3: expected a number",
+                               .exit_code = 0, .retry = false};
+    int state = -1;
+    CHECK_INT(jobs_fail(s, j.id, 1, &bad, &state), 0);
+    CHECK_INT(state, JOBS_FAILED);
+    CHECK_INT(jobs_get(s, tok, &j), 0);
+    CHECK_STR(j.error, "Line 3: expected a number");
+    CHECK_INT(j.error_code, -99);
+    CHECK_INT(j.exit_code, 0);
+    jobs_job_cleanup(&j);
+    jobs_store_close(s);
+}
+
+static void test_guarded(void)
+{
+    struct jobs_store *s = open_store("guarded");
+    struct jobs_new n = {.input_name = "a", .input_path = "/a"};
+    char tok[JOBS_TOKEN_SIZE];
+    CHECK_INT(jobs_enqueue(s, &n, tok), 0);
+    struct jobs_job j;
+    jobs_job_init(&j);
+    int64_t now = jobs_now_ms();
+    CHECK_INT(jobs_claim(s, now, 10, 0, 0, &j), 0);
+    int64_t id = j.id;
+    CHECK_INT(jobs_start(s, id, 1, 555, 1234, now + 9000, "Starting"), 0);
+    CHECK_INT(jobs_progress(s, id, 1, 50, "Half"), 0);
+    CHECK_INT(jobs_progress(s, id, 1, 101, "Too far"), JOBS_ERR_BAD_ARGUMENT);
+    CHECK_INT(jobs_get_id(s, id, &j), 0);
+    CHECK_INT(j.worker_pid, 555);
+    CHECK_INT(j.worker_start, 1234);
+    CHECK_INT(j.lease_until_ms, now + 9000);
+    CHECK_INT(j.percent, 50);
+    CHECK_STR(j.message, "Half");
+    /* attempt 1 is presumed lost and retried: its late writes must not land */
+    struct jobs_failure lost = {.message = "gone", .exit_code = -1, .retry = true,
+                                .retry_at_ms = now};
+    CHECK_INT(jobs_fail(s, id, 1, &lost, NULL), 0);
+    CHECK_INT(jobs_finish(s, id, 1, "{}"), JOBS_ERR_STALE); /* queued now */
+    CHECK_INT(jobs_claim(s, now, 10, 0, 0, &j), 0);
+    CHECK_INT(j.attempts, 2);
+    CHECK_INT(jobs_start(s, id, 1, 556, 0, now, "x"), JOBS_ERR_STALE);
+    CHECK_INT(jobs_progress(s, id, 1, 10, "x"), JOBS_ERR_STALE);
+    CHECK_INT(jobs_finish(s, id, 1, "{\"stale\":true}"), JOBS_ERR_STALE);
+    CHECK_INT(jobs_fail(s, id, 1, &lost, NULL), JOBS_ERR_STALE);
+    CHECK_INT(jobs_finish(s, id, 2, "{\"trackers\":3}"), 0);
+    /* exactly one result: a second finish, or any later failure, is refused */
+    CHECK_INT(jobs_finish(s, id, 2, "{\"trackers\":4}"), JOBS_ERR_STALE);
+    CHECK_INT(jobs_fail(s, id, 2, &lost, NULL), JOBS_ERR_STALE);
+    CHECK_INT(jobs_get_id(s, id, &j), 0);
+    CHECK_INT(j.state, JOBS_DONE);
+    CHECK_STR(j.result, "{\"trackers\":3}");
+    CHECK_INT(j.percent, 100);
+    CHECK_INT(j.exit_code, 0);
+    CHECK(j.error == NULL);
+    /* the exit status of the current attempt can still be recorded, never an old one's */
+    CHECK_INT(jobs_set_exit(s, id, 2, 0, 0), 0);
+    CHECK_INT(jobs_set_exit(s, id, 1, -1, 9), JOBS_ERR_STALE);
+    CHECK_INT(jobs_finish(s, id, 2, NULL), JOBS_ERR_BAD_ARGUMENT);
+    CHECK_INT(jobs_get_id(s, 999999, &j), JOBS_ERR_NOT_FOUND);
+    jobs_job_cleanup(&j);
+    jobs_store_close(s);
+}
+
+static void test_cancel_retry(void)
+{
+    struct jobs_store *s = open_store("cancel");
+    char queued[JOBS_TOKEN_SIZE], running[JOBS_TOKEN_SIZE];
+    int64_t now = jobs_now_ms();
+    add_job(s, NULL, 5, now, queued);
+    int64_t rid = add_job(s, NULL, 0, now, running);
+    struct jobs_job j, before;
+    jobs_job_init(&j);
+    jobs_job_init(&before);
+    CHECK_INT(jobs_claim(s, now, 10, 0, 0, &j), 0);
+    CHECK_INT(j.id, rid);
+
+    CHECK_INT(jobs_cancel(s, queued, &before), 0);
+    CHECK_INT(before.state, JOBS_QUEUED);
+    CHECK_INT(jobs_cancel(s, running, &before), 0);
+    CHECK_INT(before.state, JOBS_RUNNING);
+    CHECK_INT(before.worker_pid, 10);
+    CHECK_INT(jobs_get(s, running, &j), 0);
+    CHECK_INT(j.state, JOBS_CANCELLED);
+    CHECK_STR(j.error, "Cancelled");
+    CHECK(j.finished_ms > 0);
+    /* the cancelled worker's result is refused; its exit status is still recorded */
+    CHECK_INT(jobs_finish(s, rid, 1, "{}"), JOBS_ERR_STALE);
+    CHECK_INT(jobs_set_exit(s, rid, 1, 77, 0), 0);
+    CHECK_INT(jobs_cancel(s, running, NULL), JOBS_ERR_STATE);
+    CHECK_INT(jobs_cancel(s, "AAAAAAAAAAAAAAAAAAAAAA", NULL), JOBS_ERR_NOT_FOUND);
+    CHECK_INT(jobs_claim(s, now, 10, 0, 0, &j), JOBS_ERR_EMPTY);
+
+    CHECK_INT(jobs_retry(s, running), 0);
+    CHECK_INT(jobs_get(s, running, &j), 0);
+    CHECK_INT(j.state, JOBS_QUEUED);
+    CHECK_INT(j.attempts, 0);
+    CHECK(j.error == NULL && j.result == NULL && j.finished_ms == 0 && j.exit_code == -1);
+    CHECK_INT(jobs_retry(s, running), JOBS_ERR_STATE); /* queued: nothing to retry */
+    CHECK_INT(jobs_claim(s, jobs_now_ms(), 10, 0, 0, &j), 0);
+    CHECK_INT(j.id, rid);
+    CHECK_INT(j.attempts, 1);
+    CHECK_INT(jobs_finish(s, rid, 1, "{}"), 0);
+    CHECK_INT(jobs_retry(s, running), JOBS_ERR_STATE); /* done stays done */
+    jobs_job_cleanup(&j);
+    jobs_job_cleanup(&before);
+    jobs_store_close(s);
+}
+
+struct purge_seen {
+    int calls;
+    char keep[JOBS_TOKEN_SIZE];
+};
+
+static int purge_cb(void *ctx, const char *token, const char *input_path)
+{
+    struct purge_seen *p = ctx;
+    p->calls++;
+    CHECK(jobs_token_valid(token));
+    CHECK_STR(input_path, "/nowhere/input.nk");
+    return strcmp(token, p->keep) == 0 ? -1 : 0;
+}
+
+static void test_purge(void)
+{
+    struct jobs_store *s = open_store("purge");
+    int64_t now = jobs_now_ms();
+    char t[6][JOBS_TOKEN_SIZE];
+    for (int i = 0; i < 6; i++)
+        add_job(s, NULL, i, now, t[i]);
+    struct jobs_job j;
+    jobs_job_init(&j);
+    /* 0: done, 1: failed, 2: cancelled, 3: running, 4 and 5: queued */
+    for (int i = 0; i < 4; i++)
+        CHECK_INT(jobs_claim(s, now, 10, 0, 0, &j), 0);
+    CHECK_INT(jobs_get(s, t[0], &j), 0);
+    CHECK_INT(jobs_finish(s, j.id, 1, "{}"), 0);
+    CHECK_INT(jobs_get(s, t[1], &j), 0);
+    struct jobs_failure f = {.message = "bad", .exit_code = 0};
+    CHECK_INT(jobs_fail(s, j.id, 1, &f, NULL), 0);
+    CHECK_INT(jobs_cancel(s, t[2], NULL), 0);
+    /* t[0] finished long ago, t[1] and t[2] just now */
+    sql_exec("purge", "UPDATE jobs SET finished = finished - 40 * 86400000 WHERE state = 2");
+
+    size_t n = 99;
+    struct purge_seen seen = {0};
+    CHECK_INT(jobs_purge(s, now - 86400000, 0, purge_cb, &seen, &n), 0);
+    CHECK_INT(n, 1);
+    CHECK_INT(seen.calls, 1);
+    CHECK_INT(jobs_get(s, t[0], &j), JOBS_ERR_NOT_FOUND);
+    CHECK_INT(jobs_get(s, t[1], &j), 0);
+
+    /* everything final, but the callback keeps one, and a limit of 1 per call */
+    memcpy(seen.keep, t[1], JOBS_TOKEN_SIZE);
+    seen.calls = 0;
+    CHECK_INT(jobs_purge(s, jobs_now_ms() + 1000, 1, purge_cb, &seen, &n), 0);
+    CHECK_INT(seen.calls, 1);
+    CHECK_INT(n, 0);
+    CHECK_INT(jobs_get(s, t[1], &j), 0);
+    seen.keep[0] = '\0';
+    CHECK_INT(jobs_purge(s, jobs_now_ms() + 1000, 0, purge_cb, &seen, &n), 0);
+    CHECK_INT(n, 2);
+    CHECK_INT(jobs_purge(s, jobs_now_ms() + 1000, 0, NULL, NULL, &n), 0);
+    CHECK_INT(n, 0);
+    for (int i = 3; i < 6; i++) /* running and queued jobs are never purged */
+        CHECK_INT(jobs_get(s, t[i], &j), 0);
+    jobs_job_cleanup(&j);
+    jobs_store_close(s);
+}
+
+static void test_stats_lists(void)
+{
+    struct jobs_store *s = open_store("stats");
+    int64_t now = jobs_now_ms();
+    for (int i = 0; i < 5; i++)
+        add_job(s, "alpha", 0, now - 5000, NULL);
+    for (int i = 0; i < 3; i++)
+        add_job(s, "beta", 0, now + 60000, NULL); /* delayed */
+    struct jobs_job j;
+    jobs_job_init(&j);
+    CHECK_INT(jobs_claim(s, now, 100, 0, 0, &j), 0);
+    CHECK_INT(jobs_claim(s, now, 101, 0, 0, &j), 0);
+    CHECK_INT(jobs_finish(s, j.id, 1, "{}"), 0);
+    CHECK_INT(jobs_claim(s, now, 100, 0, 0, &j), 0);
+
+    struct jobs_stats st;
+    CHECK_INT(jobs_stats(s, jobs_now_ms(), &st), 0);
+    CHECK_INT(st.count[JOBS_QUEUED], 5);
+    CHECK_INT(st.count[JOBS_RUNNING], 2);
+    CHECK_INT(st.count[JOBS_DONE], 1);
+    CHECK_INT(st.ready, 2);
+    CHECK_INT(st.running_workers, 1);
+    CHECK(st.oldest_queued_ms >= 0);
+    CHECK_INT(st.queue_count, 2);
+    if (st.queue_count == 2) {
+        CHECK_STR(st.queues[0].queue, "alpha");
+        CHECK_INT(st.queues[0].count[JOBS_QUEUED], 2);
+        CHECK_INT(st.queues[0].count[JOBS_RUNNING], 2);
+        CHECK_STR(st.queues[1].queue, "beta");
+        CHECK_INT(st.queues[1].count[JOBS_QUEUED], 3);
+    }
+    jobs_stats_cleanup(&st);
+    jobs_stats_cleanup(&st); /* safe twice */
+    int64_t depth = -1;
+    CHECK_INT(jobs_queue_depth(s, now, &depth), 0);
+    CHECK_INT(depth, 2);
+
+    struct jobs_list list;
+    CHECK_INT(jobs_list_running(s, &list), 0);
+    CHECK_INT(list.n, 2);
+    jobs_list_cleanup(&list);
+    struct jobs_filter f = {.state = JOBS_QUEUED, .queue = "beta"};
+    CHECK_INT(jobs_list_jobs(s, &f, &list), 0);
+    CHECK_INT(list.n, 3);
+    for (size_t i = 1; i < list.n; i++)
+        CHECK(list.jobs[i - 1].id > list.jobs[i].id); /* newest first */
+    jobs_list_cleanup(&list);
+    f = (struct jobs_filter){.state = -1, .limit = 3, .offset = 1, .oldest_first = true};
+    CHECK_INT(jobs_list_jobs(s, &f, &list), 0);
+    CHECK_INT(list.n, 3);
+    if (list.n == 3)
+        CHECK_INT(list.jobs[0].id, 2);
+    jobs_list_cleanup(&list);
+    jobs_job_cleanup(&j);
+    jobs_store_close(s);
+}
+
+static void test_explain(void)
+{
+    struct jobs_store *s = open_store("explain");
+    /* with rows and statistics, as in a busy deployment */
+    int64_t now = jobs_now_ms();
+    for (int i = 0; i < 300; i++)
+        add_job(s, i % 2 ? "a" : "b", i % 7 - 3, now - i, NULL);
+    sql_exec("explain", "ANALYZE");
+    jobs_store_close(s);
+    s = open_store("explain");
+    char plan[4096];
+    CHECK_INT(jobs_explain_claim(s, plan, sizeof plan), 0);
+    CHECK_REPORT(strstr(plan, "TEMP B-TREE") == NULL, "the claim sorts:\n%s", plan);
+    CHECK_REPORT(strstr(plan, "jobs_claim") != NULL, "the claim skips its index:\n%s", plan);
+    char tiny[8];
+    CHECK_INT(jobs_explain_claim(s, tiny, sizeof tiny), JOBS_ERR_BAD_ARGUMENT);
+    jobs_store_close(s);
+}
+
+static void test_fork_guard(void)
+{
+    struct jobs_store *s = open_store("fork");
+    add_job(s, NULL, 0, 0, NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct jobs_job j;
+        jobs_job_init(&j);
+        int rc = jobs_claim(s, jobs_now_ms(), getpid(), 0, 0, &j);
+        jobs_store_close(s); /* abandons it: must not touch the parent's connection */
+        _exit(rc == JOBS_ERR_FORKED ? 0 : 1);
+    }
+    int status = 0;
+    CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    struct jobs_job j;
+    jobs_job_init(&j);
+    CHECK_INT(jobs_claim(s, jobs_now_ms(), 1, 0, 0, &j), 0);
+    jobs_job_cleanup(&j);
+    jobs_store_close(s);
+}
+
+/* Two processes, each with its own connection, claim from one queue until it is empty:
+ * every job is claimed exactly once (one BEGIN IMMEDIATE per claim). */
+static void test_concurrent_claims(void)
+{
+    enum { JOBS = 300, WORKERS = 3 };
+    struct jobs_store *s = open_store("concurrent");
+    for (int i = 0; i < JOBS; i++)
+        add_job(s, NULL, i % 3, 0, NULL);
+    jobs_store_close(s);
+    int fds[2];
+    CHECK(pipe(fds) == 0);
+    pid_t pids[WORKERS];
+    for (int w = 0; w < WORKERS; w++) {
+        pids[w] = fork();
+        if (pids[w] == 0) {
+            close(fds[0]);
+            struct jobs_store *mine = open_store("concurrent");
+            struct jobs_job j;
+            jobs_job_init(&j);
+            int rc;
+            while ((rc = jobs_claim(mine, jobs_now_ms(), getpid(), 0, 0, &j)) == 0) {
+                int64_t id = j.id;
+                if (write(fds[1], &id, sizeof id) != (ssize_t)sizeof id ||
+                    jobs_finish(mine, j.id, j.attempts, "{}") != 0)
+                    _exit(2);
+            }
+            jobs_job_cleanup(&j);
+            jobs_store_close(mine);
+            _exit(rc == JOBS_ERR_EMPTY ? 0 : 1);
+        }
+    }
+    close(fds[1]);
+    static int seen[JOBS + 1];
+    int64_t id;
+    int total = 0;
+    while (read(fds[0], &id, sizeof id) == (ssize_t)sizeof id) {
+        CHECK(id >= 1 && id <= JOBS);
+        if (id >= 1 && id <= JOBS)
+            seen[id]++;
+        total++;
+    }
+    close(fds[0]);
+    for (int w = 0; w < WORKERS; w++) {
+        int status = 0;
+        CHECK(waitpid(pids[w], &status, 0) == pids[w]);
+        CHECK_REPORT(WIFEXITED(status) && WEXITSTATUS(status) == 0, "worker %d status %d", w,
+                     status);
+    }
+    CHECK_INT(total, JOBS);
+    int twice = 0;
+    for (int i = 1; i <= JOBS; i++)
+        twice += seen[i] != 1;
+    CHECK_INT(twice, 0);
+    CHECK_INT(sql_int("concurrent", "SELECT count(*) FROM jobs WHERE state = 2 AND attempts = 1"),
+              JOBS);
+}
+
+static void test_progress_value(void)
+{
+    struct disp_progress_value v = {.state = JOBS_RUNNING, .percent = 42, .attempt = 2,
+                                    .updated_ms = 1700000000123};
+    disp_progress_set_message(&v, "Writing keyframe 3 of \"Track\\1\"");
+    char buf[2048];
+    size_t n = disp_progress_format(&v, buf, sizeof buf);
+    CHECK(n > 0);
+    struct disp_progress_value back;
+    CHECK_INT(disp_progress_parse(buf, n, &back), 0);
+    CHECK_INT(back.state, JOBS_RUNNING);
+    CHECK_INT(back.percent, 42);
+    CHECK_INT(back.attempt, 2);
+    CHECK_INT(back.updated_ms, 1700000000123);
+    CHECK_STR(back.message, v.message);
+    CHECK_INT(disp_progress_parse("{\"v\":99}", 8, &back), JOBS_ERR_NOT_FOUND);
+    /* no servers: stores nothing, finds nothing, never fails the caller */
+    struct disp_progress *p = NULL;
+    CHECK_INT(disp_progress_open("", 50, 60, &p), 0);
+    CHECK(disp_progress_put(p, "AAAAAAAAAAAAAAAAAAAAAA", &v) != 0);
+    CHECK(disp_progress_get(p, "AAAAAAAAAAAAAAAAAAAAAA", &back) != 0);
+    disp_progress_free(p);
+    disp_progress_free(NULL);
+}
+
+/* ------------------------------------------------------------------ runner */
+
+struct test_case {
+    const char *name;
+    void (*fn)(void);
+};
+
+static const struct test_case cases[] = {
+    {"tokens", test_tokens},
+    {"open_migrate", test_open_migrate},
+    {"enqueue", test_enqueue},
+    {"claim_order", test_claim_order},
+    {"attempts", test_attempts},
+    {"guarded", test_guarded},
+    {"cancel_retry", test_cancel_retry},
+    {"purge", test_purge},
+    {"stats_lists", test_stats_lists},
+    {"explain", test_explain},
+    {"fork_guard", test_fork_guard},
+    {"concurrent_claims", test_concurrent_claims},
+    {"progress_value", test_progress_value},
+};
+
+int main(int argc, char **argv)
+{
+    const char *only = argc > 1 ? argv[1] : NULL;
+    snprintf(test_dir, sizeof test_dir, "%s/trackport-jobs-XXXXXX",
+             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    if (!mkdtemp(test_dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    int passed = 0, failed = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        if (only && strcmp(only, cases[i].name) != 0)
+            continue;
+        /* Each case in its own process: a crash fails that case, and counts come back
+         * through the exit status (passed << 8 would overflow, so through a pipe). */
+        int fds[2];
+        if (pipe(fds) != 0)
+            return 1;
+        fflush(NULL);
+        pid_t pid = fork();
+        if (pid == 0) {
+            close(fds[0]);
+            cases[i].fn();
+            int counts[2] = {check_passed, check_failed};
+            if (write(fds[1], counts, sizeof counts) != (ssize_t)sizeof counts)
+                _exit(3);
+            fflush(NULL);
+            exit(0); /* exit, not _exit: the leak checker runs at exit */
+        }
+        close(fds[1]);
+        int counts[2] = {0, 0};
+        ssize_t got = read(fds[0], counts, sizeof counts);
+        close(fds[0]);
+        int status = 0;
+        waitpid(pid, &status, 0);
+        bool ok = got == (ssize_t)sizeof counts && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+        passed += counts[0];
+        failed += counts[1];
+        if (!ok) {
+            fprintf(stderr, "case %s: crashed or exited badly (status %d)\n", cases[i].name,
+                    status);
+            failed++;
+        }
+        printf("%-18s %s\n", cases[i].name, ok && counts[1] == 0 ? "ok" : "FAILED");
+    }
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", test_dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", test_dir);
+    check_passed = passed;
+    check_failed = failed;
+    return check_summary();
+}

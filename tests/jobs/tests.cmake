@@ -1,0 +1,10 @@
+# The job system: the store's unit test, and the dispatcher's integration scenarios against a
+# real memcached and a real SQLite file (crashes, timeouts, recovery, memcached down, the lock).
+if(TARGET trackport-dispatcher-test)
+  add_executable(test_jobs_store ${CMAKE_CURRENT_LIST_DIR}/test_jobs_store.c)
+  target_link_libraries(test_jobs_store PRIVATE trackport_dispatcher)
+  target_include_directories(test_jobs_store PRIVATE ${CMAKE_CURRENT_LIST_DIR}/..)
+  add_test(NAME jobs_store COMMAND test_jobs_store)
+  set_tests_properties(jobs_store PROPERTIES LABELS "jobs" TIMEOUT 120)
+
+endif()
