@@ -92,7 +92,7 @@ uint64_t tp_out_bytes(const struct tp_out *out)
 }
 
 /* Ensures `want` bytes of room; memory outs grow, fd outs drain. False on error. */
-static bool room(struct tp_out *out, size_t want)
+static bool room_slow(struct tp_out *out, size_t want)
 {
     if (out->error)
         return false;
@@ -119,6 +119,14 @@ static bool room(struct tp_out *out, size_t want)
     out->buf = buf;
     out->cap = cap;
     return true;
+}
+
+/* The common case, a buffer with space, stays inline in every writer's per-byte path. */
+static inline bool room(struct tp_out *out, size_t want)
+{
+    if (!out->error && out->cap - out->len >= want)
+        return true;
+    return room_slow(out, want);
 }
 
 void tp_out_write(struct tp_out *out, const void *data, size_t len)
@@ -181,31 +189,6 @@ void tp_out_printf(struct tp_out *out, const char *fmt, ...)
     out->len += (size_t)n;
 }
 
-static size_t format_uint(char *buf, unsigned long long v)
-{
-    char tmp[24];
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    for (size_t i = 0; i < n; i++)
-        buf[i] = tmp[n - 1 - i];
-    return n;
-}
-
-void tp_out_int(struct tp_out *out, long long v)
-{
-    char buf[24];
-    size_t n = 0;
-    unsigned long long u = (unsigned long long)v;
-    if (v < 0) {
-        buf[n++] = '-';
-        u = 0ull - u;
-    }
-    n += format_uint(buf + n, u);
-    tp_out_write(out, buf, n);
-}
 
 static const double pow10_table[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
 
@@ -260,6 +243,53 @@ static size_t format_near_tie(char *buf, double v, int decimals)
     return n;
 }
 
+static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324"
+                                  "25262728293031323334353637383940414243444546474849"
+                                  "50515253545556575859606162636465666768697071727374"
+                                  "75767778798081828384858687888990919293949596979899";
+
+/* Writes r / 10^decimals with exactly `decimals` digits after the point, two digits per
+ * division: this is the innermost loop of every exporter. */
+static size_t format_scaled(char *buf, unsigned long long r, int decimals)
+{
+    char tmp[32];
+    char *end = tmp + sizeof tmp, *p = end;
+    while (r >= 100) {
+        unsigned pair = (unsigned)(r % 100);
+        r /= 100;
+        p -= 2;
+        memcpy(p, digit_pairs + 2 * pair, 2);
+    }
+    if (r >= 10) {
+        p -= 2;
+        memcpy(p, digit_pairs + 2 * r, 2);
+    } else {
+        *--p = (char)('0' + r);
+    }
+    while (end - p < decimals + 1)
+        *--p = '0';
+    size_t digits = (size_t)(end - p), whole = digits - (size_t)decimals;
+    memcpy(buf, p, whole);
+    if (!decimals)
+        return whole;
+    buf[whole] = '.';
+    memcpy(buf + whole + 1, p + whole, (size_t)decimals);
+    return digits + 1;
+}
+
+void tp_out_int(struct tp_out *out, long long v)
+{
+    char buf[24];
+    size_t n = 0;
+    unsigned long long u = (unsigned long long)v;
+    if (v < 0) {
+        buf[n++] = '-';
+        u = 0ull - u;
+    }
+    n += format_scaled(buf + n, u, 0);
+    tp_out_write(out, buf, n);
+}
+
 size_t tp_format_fixed(char *buf, double v, int decimals)
 {
     if (decimals < 0)
@@ -274,20 +304,10 @@ size_t tp_format_fixed(char *buf, double v, int decimals)
         double frac = scaled - whole;
         if (fabs(frac - 0.5) > 1e-6) {
             unsigned long long r = (unsigned long long)whole + (frac > 0.5 ? 1u : 0u);
-            unsigned long long p = (unsigned long long)pow10_table[decimals];
-            unsigned long long ip = r / p, fp = r % p;
             size_t n = 0;
             if (signbit(v))
                 buf[n++] = '-'; /* as printf: "-0.000" for negative zero and tiny negatives */
-            n += format_uint(buf + n, ip);
-            if (decimals) {
-                buf[n++] = '.';
-                for (int i = decimals - 1; i >= 0; i--) {
-                    buf[n + (size_t)i] = (char)('0' + fp % 10);
-                    fp /= 10;
-                }
-                n += (size_t)decimals;
-            }
+            n += format_scaled(buf + n, r, decimals);
             buf[n] = '\0';
             return n;
         }
