@@ -1,10 +1,12 @@
 /* main.c — the trackport command line: one tracking file in, every format out. */
 #include "trackport.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MAX_ONLY 64
@@ -254,6 +256,13 @@ int main(int argc, char **argv)
         return 1;
     }
     int status = parse_args(&cli, argc, argv);
+    /* An output folder that does not exist yet is made (one level, as mkdir would). */
+    if (status < 0 && cli.opts.output_dir && mkdir(cli.opts.output_dir, 0777) != 0 &&
+        errno != EEXIST) {
+        fprintf(stderr, "trackport: cannot create the output folder %s: %s\n",
+                cli.opts.output_dir, strerror(errno));
+        status = 1;
+    }
     if (status < 0) {
         cli.opts.edits = cli.edits;
         cli.opts.progress = progress;
