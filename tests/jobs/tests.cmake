@@ -7,4 +7,15 @@ if(TARGET trackport-dispatcher-test)
   add_test(NAME jobs_store COMMAND test_jobs_store)
   set_tests_properties(jobs_store PROPERTIES LABELS "jobs" TIMEOUT 120)
 
+  foreach(scenario IN ITEMS corpus faults recovery nomemcached lifetime)
+    add_test(NAME jobs_${scenario}
+             COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/jobs_integration.py
+                     --scenario ${scenario}
+                     --dispatcher $<TARGET_FILE:trackport-dispatcher-test>
+                     --ctl $<TARGET_FILE:trackportctl-test>
+                     --trackport $<TARGET_FILE:trackport>
+                     --corpus ${TP_CORPUS_DIR}
+                     --work ${CMAKE_CURRENT_BINARY_DIR}/jobs_${scenario})
+    set_tests_properties(jobs_${scenario} PROPERTIES LABELS "jobs" TIMEOUT 240)
+  endforeach()
 endif()
