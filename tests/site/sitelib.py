@@ -247,10 +247,14 @@ class Site:
         r = self.request('GET', path, headers={'Accept': 'application/json'})
         return r, (r.json() if r.body else None)
 
-    def upload(self, path, fields=(), filename=None, accept_json=True, timeout=120):
-        """Uploads with curl. Returns (status, parsed JSON or None, raw body)."""
+    def upload(self, path, fields=(), filename=None, accept_json=True, timeout=120,
+               accept=None):
+        """Uploads with curl. accept: the Accept header (default: JSON when accept_json,
+        else curl's own). Returns (status, parsed JSON or None, raw body)."""
         cmd = ['curl', '-sS', '-o', '-', '-w', '\n%{http_code}', '--max-time', str(timeout)]
-        if accept_json:
+        if accept:
+            cmd += ['-H', 'Accept: ' + accept]
+        elif accept_json:
             cmd += ['-H', 'Accept: application/json']
         for k, v in fields:
             cmd += ['--form-string', '%s=%s' % (k, v)]
