@@ -68,6 +68,16 @@ static void main_serve(struct web_main *s)
     web_ctx_finish(&ctx);
 }
 
+/* SIGTERM (lighttpd stopping its backends) ends the accept loop instead of the process, so
+ * that connections and the dispatcher's lifeline are closed in order and leak checkers see
+ * a normal exit. Only a flag is set here (async-signal-safe); libfcgi's accept returns once
+ * it is set, because the handler is installed without SA_RESTART. */
+static void main_on_term(int sig)
+{
+    (void)sig;
+    FCGX_ShutdownPending();
+}
+
 static bool main_is_socket(int fd)
 {
     struct stat st;
@@ -129,11 +139,18 @@ int main(int argc, char **argv)
         return 1;
     }
     state.routes = web_routes(&state.route_count);
+    struct sigaction term;
+    memset(&term, 0, sizeof term);
+    term.sa_handler = main_on_term;
+    sigemptyset(&term.sa_mask);
+    sigaction(SIGTERM, &term, NULL);
+    sigaction(SIGINT, &term, NULL);
     FCGX_InitRequest(&state.request, state.listen_fd, 0);
     while (FCGX_Accept_r(&state.request) >= 0) {
         main_serve(&state);
         FCGX_Finish_r(&state.request);
     }
+    FCGX_Free(&state.request, 0);
     web_app_cleanup(&state.app);
     return 0;
 }
