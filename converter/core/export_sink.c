@@ -1,8 +1,18 @@
-/* export_sink.c — the last sink: fans each tracker out to every exporter. */
+/*
+ * export_sink.c — the last sink: fans each tracker out to every exporter.
+ *
+ * Writing is where a conversion into many formats spends its time (the outputs are many
+ * times the input), and exporters share nothing but the read-only tracker. So when there
+ * are several exporters and more than one CPU, a second thread runs every other exporter:
+ * both halves work on the same tracker and meet before the next one arrives, which keeps
+ * memory flat and each output's bytes exactly as a single thread would write them.
+ */
 #include "trackport.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct export_target {
     const struct tp_exporter *exporter;
@@ -11,10 +21,26 @@ struct export_target {
     bool begun;
 };
 
+enum export_step { STEP_NONE, STEP_TRACKER, STEP_END, STEP_QUIT };
+
+/* The helper thread's mailbox; every field below `mu` is guarded by it. */
+struct export_helper {
+    pthread_t thread;
+    bool running;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    unsigned long posted, finished; /* steps handed over, steps done */
+    enum export_step step;
+    const struct tp_tracker *tracker;
+    int rc;             /* the helper half's result for the last step */
+    size_t failed;      /* index of the target that failed */
+};
+
 struct export_sink {
     struct tp_sink base;
     struct export_target *targets;
     size_t n;
+    struct export_helper helper;
 };
 
 static int fail_for(const struct export_target *t, int rc, struct tp_diag *diag)
@@ -39,37 +65,119 @@ static int export_begin(struct tp_sink *self, int width, int height, struct tp_d
     return TP_OK;
 }
 
+/* Runs one step on the targets of one half (parity 0: this thread, 1: the helper; with no
+ * helper, stride 1 covers them all). Returns the first failure and where it happened. */
+static int run_step(struct export_sink *s, enum export_step step, const struct tp_tracker *tr,
+                    size_t first, size_t stride, size_t *failed)
+{
+    for (size_t i = first; i < s->n; i += stride) {
+        struct export_target *t = &s->targets[i];
+        int rc;
+        if (step == STEP_TRACKER) {
+            rc = t->exporter->tracker(t->state, t->out, tr);
+            if (!rc && tp_out_error(t->out))
+                rc = TP_ERR_IO;
+        } else {
+            rc = t->exporter->end ? t->exporter->end(t->state, t->out) : 0;
+            if (!rc)
+                rc = tp_out_flush(t->out);
+        }
+        if (rc) {
+            *failed = i;
+            return rc;
+        }
+    }
+    return TP_OK;
+}
+
+static void *helper_main(void *arg)
+{
+    struct export_sink *s = arg;
+    struct export_helper *h = &s->helper;
+    for (;;) {
+        pthread_mutex_lock(&h->mu);
+        while (h->posted == h->finished)
+            pthread_cond_wait(&h->cv, &h->mu);
+        enum export_step step = h->step;
+        const struct tp_tracker *tr = h->tracker;
+        pthread_mutex_unlock(&h->mu);
+        if (step == STEP_QUIT)
+            return NULL;
+        size_t failed = 0;
+        int rc = run_step(s, step, tr, 1, 2, &failed);
+        pthread_mutex_lock(&h->mu);
+        h->rc = rc;
+        h->failed = failed;
+        h->finished++;
+        pthread_cond_broadcast(&h->cv);
+        pthread_mutex_unlock(&h->mu);
+    }
+}
+
+static void helper_post(struct export_helper *h, enum export_step step,
+                        const struct tp_tracker *tr)
+{
+    pthread_mutex_lock(&h->mu);
+    h->step = step;
+    h->tracker = tr;
+    h->posted++;
+    pthread_cond_broadcast(&h->cv);
+    pthread_mutex_unlock(&h->mu);
+}
+
+static int helper_wait(struct export_helper *h, size_t *failed)
+{
+    pthread_mutex_lock(&h->mu);
+    while (h->finished != h->posted)
+        pthread_cond_wait(&h->cv, &h->mu);
+    int rc = h->rc;
+    *failed = h->failed;
+    pthread_mutex_unlock(&h->mu);
+    return rc;
+}
+
+/* One step over every target, split across the two threads when the helper runs. */
+static int run_everywhere(struct export_sink *s, enum export_step step,
+                          const struct tp_tracker *tr, struct tp_diag *diag)
+{
+    size_t failed = 0, helper_failed = 0;
+    int rc;
+    if (s->helper.running) {
+        helper_post(&s->helper, step, tr);
+        rc = run_step(s, step, tr, 0, 2, &failed);
+        int helper_rc = helper_wait(&s->helper, &helper_failed);
+        if (!rc && helper_rc) {
+            rc = helper_rc;
+            failed = helper_failed;
+        }
+    } else {
+        rc = run_step(s, step, tr, 0, 1, &failed);
+    }
+    return rc ? fail_for(&s->targets[failed], rc, diag) : TP_OK;
+}
+
 static int export_tracker(struct tp_sink *self, struct tp_tracker *tr, struct tp_diag *diag)
 {
     struct export_sink *s = (struct export_sink *)self;
     if (tr->len == 0)
         return TP_OK;
-    for (size_t i = 0; i < s->n; i++) {
-        struct export_target *t = &s->targets[i];
-        int rc = t->exporter->tracker(t->state, t->out, tr);
-        if (rc || tp_out_error(t->out))
-            return fail_for(t, rc ? rc : TP_ERR_IO, diag);
-    }
-    return TP_OK;
+    return run_everywhere(s, STEP_TRACKER, tr, diag);
 }
 
 static int export_end(struct tp_sink *self, struct tp_diag *diag)
 {
-    struct export_sink *s = (struct export_sink *)self;
-    for (size_t i = 0; i < s->n; i++) {
-        struct export_target *t = &s->targets[i];
-        int rc = t->exporter->end ? t->exporter->end(t->state, t->out) : 0;
-        if (!rc)
-            rc = tp_out_flush(t->out);
-        if (rc)
-            return fail_for(t, rc, diag);
-    }
-    return TP_OK;
+    return run_everywhere((struct export_sink *)self, STEP_END, NULL, diag);
 }
 
 static void export_destroy(struct tp_sink *self)
 {
     struct export_sink *s = (struct export_sink *)self;
+    if (s->helper.running) {
+        helper_post(&s->helper, STEP_QUIT, NULL);
+        pthread_join(s->helper.thread, NULL);
+    }
+    pthread_cond_destroy(&s->helper.cv);
+    pthread_mutex_destroy(&s->helper.mu);
     for (size_t i = 0; i < s->n; i++) {
         struct export_target *t = &s->targets[i];
         if (t->state && t->exporter->cleanup)
@@ -90,6 +198,8 @@ int tp_export_sink_new(const struct tp_exporter *const *exporters, struct tp_out
     s->base.tracker = export_tracker;
     s->base.end = export_end;
     s->base.destroy = export_destroy;
+    pthread_mutex_init(&s->helper.mu, NULL);
+    pthread_cond_init(&s->helper.cv, NULL);
     s->targets = calloc(n ? n : 1, sizeof *s->targets);
     if (!s->targets) {
         free(s);
@@ -105,6 +215,10 @@ int tp_export_sink_new(const struct tp_exporter *const *exporters, struct tp_out
             return TP_ERR_NOMEM;
         }
     }
+    /* Without a second CPU a helper thread would only add switches; without a second
+     * exporter it would have nothing to do. Failing to start one is not an error. */
+    if (n >= 2 && sysconf(_SC_NPROCESSORS_ONLN) >= 2 && !getenv("TRACKPORT_ONE_THREAD"))
+        s->helper.running = pthread_create(&s->helper.thread, NULL, helper_main, s) == 0;
     *sink = &s->base;
     return TP_OK;
 }
