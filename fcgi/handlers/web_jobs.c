@@ -118,6 +118,8 @@ static cJSON *jobs_status_from_row(struct web_ctx *c, const struct jobs_job *job
         message = "Done";
     else if (job->state == JOBS_CANCELLED)
         message = "Cancelled";
+    else if (job->state == JOBS_FAILED)
+        message = "Failed"; /* the last progress message would read as if it still ran */
     cJSON *o = jobs_status_base(c, job->token, job->state,
                                 job->state == JOBS_DONE ? 100 : job->percent, message);
     if (!o)
@@ -226,8 +228,25 @@ void web_jobs_page(struct web_ctx *c, const struct web_match *m)
         web_send_error(c, 500, "The page could not be read (%s).", c->app->page_path);
         return;
     }
-    web_send(c, 200, "text/html; charset=utf-8", page, len, false);
+    /* The page's links are relative to the site's root. Its own script sets <base> too, but
+     * only once it runs: the browser's preloader would fetch jobs/style.css first. */
+    struct web_buf b;
+    web_buf_init(&b, JOBS_PAGE_MAX + 4096);
+    const char *head = memmem(page, len, "<head>", 6);
+    size_t cut = head ? (size_t)(head - page) + 6 : 0;
+    web_buf_add(&b, page, cut);
+    if (head) {
+        web_buf_puts(&b, "\n<base href=\"");
+        web_buf_html(&b, c->app->cfg.web_base_path);
+        web_buf_puts(&b, "/\">");
+    }
+    web_buf_add(&b, page + cut, len - cut);
     free(page);
+    if (!web_buf_ok(&b) || !b.data)
+        web_send_error(c, 500, "Out of memory.");
+    else
+        web_send(c, 200, "text/html; charset=utf-8", b.data, b.len, false);
+    web_buf_cleanup(&b);
 }
 
 /* Path of a file inside the job folder ("" name: the folder itself). */
