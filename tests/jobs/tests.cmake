@@ -19,3 +19,9 @@ if(TARGET trackport-dispatcher-test)
     set_tests_properties(jobs_${scenario} PROPERTIES LABELS "jobs" TIMEOUT 240)
   endforeach()
 endif()
+
+# The job system's benchmark driver (tests/bench/jobs_bench.py runs it; never a test).
+if(TARGET trackport-dispatcher)
+  add_executable(jobs_bench ${CMAKE_SOURCE_DIR}/tests/bench/jobs_bench.c)
+  target_link_libraries(jobs_bench PRIVATE trackport_dispatcher)
+endif()
