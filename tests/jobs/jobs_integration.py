@@ -678,14 +678,16 @@ def scenario_recovery(args, c):
     opts = {'importer': e['importer'].lower(), 'width': e.get('width_given') or 0,
             'height': e.get('height_given') or 0, 'exporters': ONLY.split(',')}
     try:
-        slow = [enqueue_small(js, e, options=dict(opts, test={'sleep_ms': 2500}))
+        # long enough to be seen running on a loaded machine under sanitizers
+        slow = [enqueue_small(js, e, options=dict(opts, test={'sleep_ms': 8000}))
                 for _ in range(6)]
         quick = [enqueue_small(js, e) for _ in range(6)]
         d1 = js.start_dispatcher()
         c.check(js.wait_dispatcher_ready(d1), 'the first dispatcher starts')
 
         def three_running():
-            st = [js.status(t) for t in slow[:3]]
+            running = {j['token']: j for j in js.ctl_json(['list', '--state', 'running'])}
+            st = [running.get(t, {'state': 'queued', 'worker_pid': 0}) for t in slow[:3]]
             pids = [s['worker_pid'] for s in st]
             if all(s['state'] == 'running' and p and p != d1.pid and pid_alive(p)
                    for s, p in zip(st, pids)):
