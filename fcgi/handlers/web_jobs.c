@@ -187,7 +187,8 @@ void web_jobs_status(struct web_ctx *c, const struct web_match *m)
     if (!jobs_token_param(c, m, token))
         return;
     struct disp_progress_value v;
-    if (disp_progress_get(c->app->progress, token, &v) == 0 && !jobs_state_final(v.state) &&
+    if (!web_app_seen_final(c->app, token) &&
+        disp_progress_get(c->app->progress, token, &v) == 0 && !jobs_state_final(v.state) &&
         v.state == JOBS_RUNNING && jobs_now_ms() - v.updated_ms < DISP_PROGRESS_STALE_MS) {
         cJSON *o = jobs_status_base(c, token, v.state, v.percent, v.message);
         if (o) {
@@ -204,6 +205,7 @@ void web_jobs_status(struct web_ctx *c, const struct web_match *m)
     struct jobs_job job;
     jobs_job_init(&job);
     if (jobs_load(c, token, &job)) {
+        web_app_note_state(c->app, token, jobs_state_final(job.state));
         cJSON *o = jobs_status_from_row(c, &job);
         web_send_json(c, 200, o);
         cJSON_Delete(o);

@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+"""The site benchmark (on demand, never a test). One lighttpd (tests/site/sitelib.py: the
+real trackport-fcgi, dispatcher and memcached on loopback) serves four things that wrk
+measures one after the other, one run each:
+
+  status, running job   GET /jobs/<token>/status of a job that converts during the run
+                        (answered from memcached alone)
+  status, finished job  the same for a done job (answered from SQLite)
+  static file           /style.css, lighttpd alone
+  FastCGI hello         a bare libfcgi program (site_bench.c) that lighttpd spawns the same
+                        way as trackport-fcgi (bin-path, unix socket, same max-procs)
+
+The table (req/s, latency, ratio to the hello) is printed and written to
+tests/bench/out/site_bench.md. The target is status >= 50% of the hello.
+
+  site_bench.py BUILD_DIR [--duration S] [--connections N] [--threads N]
+"""
+import argparse
+import datetime
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SOURCE = os.path.abspath(os.path.join(HERE, '..', '..'))
+sys.path.insert(0, os.path.join(SOURCE, 'tests', 'site'))
+from sitelib import Site  # noqa: E402
+
+SAMPLE = os.path.join(SOURCE, '..', 'shared', 'corpus', 'samples', 'nuke', '018.nk')
+
+HELLO_BLOCK = '''
+$HTTP["url"] == "/bench/hello" {
+  fastcgi.server = ( "" => ( "hello" => (
+    "socket"      => "@RUN_DIR@/bench-hello.sock",
+    "bin-path"    => "%s",
+    "max-procs"   => %d,
+    "check-local" => "disable",
+  )))
+}
+'''
+
+
+def build_hello(build):
+    out = os.path.join(build, 'tests', 'bench', 'site_bench_hello')
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    flags = subprocess.run(['pkg-config', '--cflags', '--libs', 'fcgi'], capture_output=True,
+                           text=True)
+    libs = flags.stdout.split() if flags.returncode == 0 and flags.stdout.strip() else ['-lfcgi']
+    subprocess.run(['cc', '-std=c11', '-O2', '-Wall', '-Wextra', '-Werror',
+                    os.path.join(HERE, 'site_bench.c'), '-o', out] + libs, check=True)
+    return out
+
+
+def long_input(path):
+    """A tiny file that converts for several seconds: two keyframes per tracker, filled in
+    by the lerp edit, then slipped before frame 0 and trimmed away, so nothing is written."""
+    with open(path, 'w') as f:
+        f.write('# width\t1920\n# height\t1080\ntracker\tframe\tx\ty\tresidual\n')
+        for t in range(40):
+            f.write('T%d\t0\t10\t10\t0\nT%d\t9000000\t1900\t1000\t0\n' % (t, t))
+
+
+def wrk(url, duration, connections, threads):
+    cmd = ['wrk', '-t%d' % threads, '-c%d' % connections, '-d%ds' % duration, '--latency',
+           '-H', 'Accept: application/json', url]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60).stdout
+    rps = re.search(r'Requests/sec:\s+([\d.]+)', out)
+    lat = re.search(r'Latency\s+([\d.]+\w+)', out)
+    p99 = re.search(r'99%\s+([\d.]+\w+)', out)
+    bad = re.search(r'Non-2xx or 3xx responses:\s+(\d+)', out)
+    total = re.search(r'(\d+) requests in', out)
+    return {
+        'rps': float(rps.group(1)) if rps else 0.0,
+        'latency': lat.group(1) if lat else '?',
+        'p99': p99.group(1) if p99 else '?',
+        'bad': int(bad.group(1)) if bad else 0,
+        'requests': int(total.group(1)) if total else 0,
+        'raw': out,
+    }
+
+
+def main(argv):
+    ap = argparse.ArgumentParser()
+    ap.add_argument('build')
+    ap.add_argument('--duration', type=int, default=5)
+    ap.add_argument('--connections', type=int, default=16)
+    ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--max-procs', type=int, default=2)
+    args = ap.parse_args(argv[1:])
+    build = os.path.abspath(args.build)
+    if not shutil.which('wrk'):
+        print('site_bench: wrk is not installed (make deps)')
+        return 1
+    hello = build_hello(build)
+    work = os.path.join(build, 'tests', 'bench', 'site_bench_work')
+    site = Site(build, work, max_procs=args.max_procs, max_children=1,
+                extra_lighttpd=HELLO_BLOCK % (hello, args.max_procs))
+    site.start()
+    rows = []
+    notes = []
+    try:
+        r = site.request('GET', '/bench/hello')
+        assert r.status == 200, 'the hello answered %d' % r.status
+        # A finished job.
+        code, data, body = site.upload(SAMPLE, [('importer', 'nukescript'), ('width', '1920'),
+                                                ('height', '1080')])
+        assert code == 202, body
+        done = site.wait_final(data['token'])
+        assert done['state'] == 'done', done
+        # A job that runs for the whole measurement.
+        path = os.path.join(work, 'long.tsv')
+        long_input(path)
+        code, data, body = site.upload(path, [('importer', 'tsv'), ('exporters', 'tsv'),
+                                              ('edit.lerp', '1'), ('edit.slip', '-300000000'),
+                                              ('edit.trim', '1')])
+        assert code == 202, body
+        running = data['token']
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            _, s = site.get_json('/jobs/%s/status' % running)
+            if s['state'] == 'running' and 'input_name' not in s:
+                break  # answered from memcached (the SQLite answer names the input)
+            time.sleep(0.02)
+        else:
+            raise RuntimeError('the long job never showed live progress: %r' % s)
+
+        plan = [
+            ('status, running job (memcached)', '/jobs/%s/status' % running),
+            ('status, finished job (SQLite)', '/jobs/%s/status' % done['token']),
+            ('static file (/style.css)', '/style.css'),
+            ('bare FastCGI hello', '/bench/hello'),
+        ]
+        for name, url_path in plan:
+            wrk(site.url(url_path), 1, args.connections, args.threads)  # warm-up
+            res = wrk(site.url(url_path), args.duration, args.connections, args.threads)
+            res['name'] = name
+            rows.append(res)
+            if url_path.startswith('/jobs/%s' % running):
+                _, s = site.get_json(url_path)
+                if s['state'] != 'running' or 'input_name' in s:
+                    notes.append('The long job was no longer running (or memcached had no fresh '
+                                 'value) at the end of its run: %s.' % s['state'])
+        site.request('POST', '/jobs/%s/cancel' % running, headers={'Accept': 'application/json'})
+    finally:
+        site.stop()
+
+    hello_rps = next(r['rps'] for r in rows if r['name'] == 'bare FastCGI hello') or 1.0
+    lines = [
+        '# Site benchmark',
+        '',
+        '%s, %s, %d CPUs, %s; wrk -t%d -c%d -d%ds (after a 1 s warm-up), one run each; '
+        'lighttpd max-procs %d for trackport-fcgi and for the hello.' % (
+            datetime.datetime.now().strftime('%Y-%m-%d %H:%M'), platform.machine(),
+            os.cpu_count(), subprocess.run(['lighttpd', '-v'], capture_output=True,
+                                           text=True).stdout.split(' - ')[0].strip(),
+            args.threads, args.connections, args.duration, args.max_procs),
+        '',
+        '| endpoint | req/s | mean latency | p99 latency | non-2xx | vs hello |',
+        '|---|---:|---:|---:|---:|---:|',
+    ]
+    for r in rows:
+        lines.append('| %s | %.0f | %s | %s | %d | %.0f%% |' % (
+            r['name'], r['rps'], r['latency'], r['p99'], r['bad'], 100 * r['rps'] / hello_rps))
+    status_ratio = min(r['rps'] for r in rows if r['name'].startswith('status')) / hello_rps
+    lines += ['', 'Target: status >= 50%% of the bare FastCGI hello: %s (worst status %.0f%%).'
+              % ('met' if status_ratio >= 0.5 else 'NOT met', 100 * status_ratio)]
+    lines += [''] + notes if notes else []
+    text = '\n'.join(lines) + '\n'
+    print(text)
+    out_dir = os.path.join(HERE, 'out')
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, 'site_bench.md'), 'w') as f:
+        f.write(text)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv))
