@@ -4,7 +4,9 @@
  * The status endpoint is the hot path: a page polls it a few times a second for as long
  * as a job runs. While the job runs and memcached holds a fresh value, it answers from that
  * value alone (one memcached round trip, no SQLite). Queued, finished, stale or missing
- * values go to SQLite, which is the truth; a finished job's result comes from there.
+ * values go to SQLite, which is the truth; a finished job's result comes from there. A job
+ * this process has already read finished goes straight to SQLite (web_app_seen_final):
+ * memcached could only tell it "not running", at the cost of a round trip.
  */
 #include "web_jobs.h"
 
