@@ -60,7 +60,7 @@ def long_input(path):
     by the lerp edit, then slipped before frame 0 and trimmed away, so nothing is written."""
     with open(path, 'w') as f:
         f.write('# width\t1920\n# height\t1080\ntracker\tframe\tx\ty\tresidual\n')
-        for t in range(40):
+        for t in range(300):
             f.write('T%d\t0\t10\t10\t0\nT%d\t9000000\t1900\t1000\t0\n' % (t, t))
 
 
@@ -128,8 +128,11 @@ def main(argv):
         else:
             raise RuntimeError('the long job never showed live progress: %r' % s)
 
+        # The long job keeps one core busy: the running job's status is compared with a
+        # hello measured under the same load, the rest with a hello on an idle machine.
         plan = [
             ('status, running job (memcached)', '/jobs/%s/status' % running),
+            ('bare FastCGI hello, while the job runs', '/bench/hello'),
             ('status, finished job (SQLite)', '/jobs/%s/status' % done['token']),
             ('static file (/style.css)', '/style.css'),
             ('bare FastCGI hello', '/bench/hello'),
@@ -139,16 +142,27 @@ def main(argv):
             res = wrk(site.url(url_path), args.duration, args.connections, args.threads)
             res['name'] = name
             rows.append(res)
-            if url_path.startswith('/jobs/%s' % running):
-                _, s = site.get_json(url_path)
+            if name.startswith(('status, running', 'bare FastCGI hello, while')):
+                _, s = site.get_json('/jobs/%s/status' % running)
                 if s['state'] != 'running' or 'input_name' in s:
                     notes.append('The long job was no longer running (or memcached had no fresh '
                                  'value) at the end of its run: %s.' % s['state'])
-        site.request('POST', '/jobs/%s/cancel' % running, headers={'Accept': 'application/json'})
+            if name.startswith('bare FastCGI hello, while'):
+                # The rest is measured on an idle machine.
+                site.request('POST', '/jobs/%s/cancel' % running,
+                             headers={'Accept': 'application/json'})
+                site.wait_final(running)
+                time.sleep(1)
     finally:
         site.stop()
 
     hello_rps = next(r['rps'] for r in rows if r['name'] == 'bare FastCGI hello') or 1.0
+    busy_rps = next(r['rps'] for r in rows if r['name'].startswith('bare FastCGI hello, while'))
+    busy_rps = busy_rps or 1.0
+
+    def base(r):
+        return busy_rps if r['name'].startswith(('status, running', 'bare FastCGI hello, while')) \
+            else hello_rps
     lines = [
         '# Site benchmark',
         '',
@@ -159,13 +173,16 @@ def main(argv):
                                            text=True).stdout.split(' - ')[0].strip(),
             args.threads, args.connections, args.duration, args.max_procs),
         '',
+        '"vs hello": against the hello measured in the same conditions (while the long job '
+        'converts, for the running job; on an idle site otherwise).',
+        '',
         '| endpoint | req/s | mean latency | p99 latency | non-2xx | vs hello |',
         '|---|---:|---:|---:|---:|---:|',
     ]
     for r in rows:
         lines.append('| %s | %.0f | %s | %s | %d | %.0f%% |' % (
-            r['name'], r['rps'], r['latency'], r['p99'], r['bad'], 100 * r['rps'] / hello_rps))
-    status_ratio = min(r['rps'] for r in rows if r['name'].startswith('status')) / hello_rps
+            r['name'], r['rps'], r['latency'], r['p99'], r['bad'], 100 * r['rps'] / base(r)))
+    status_ratio = min(r['rps'] / base(r) for r in rows if r['name'].startswith('status'))
     lines += ['', 'Target: status >= 50%% of the bare FastCGI hello: %s (worst status %.0f%%).'
               % ('met' if status_ratio >= 0.5 else 'NOT met', 100 * status_ratio)]
     lines += [''] + notes if notes else []
