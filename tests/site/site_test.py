@@ -26,6 +26,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 import sys
 import threading
 import time
@@ -117,16 +118,19 @@ class Env:
             return None
         d = os.path.join(self.work, 'cmp')
         os.makedirs(d, exist_ok=True)
-        tag = hashlib.sha1(actual).hexdigest()[:12]
-        pe, pa = os.path.join(d, tag + '.exp'), os.path.join(d, tag + '.act')
-        with open(pe, 'wb') as f:
-            f.write(expected)
-        with open(pa, 'wb') as f:
-            f.write(actual)
-        run = subprocess.run([sys.executable, self.compare, 'text', pe, pa], capture_output=True,
-                             text=True)
-        os.unlink(pe)
-        os.unlink(pa)
+        # Unique names: uploads run in parallel and several may carry the same output.
+        fe, pe = tempfile.mkstemp(suffix='.exp', dir=d)
+        fa, pa = tempfile.mkstemp(suffix='.act', dir=d)
+        try:
+            with os.fdopen(fe, 'wb') as f:
+                f.write(expected)
+            with os.fdopen(fa, 'wb') as f:
+                f.write(actual)
+            run = subprocess.run([sys.executable, self.compare, 'text', pe, pa],
+                                 capture_output=True, text=True)
+        finally:
+            os.unlink(pe)
+            os.unlink(pa)
         return None if run.returncode == 0 else '%s: %s' % (name, run.stdout.strip())
 
 
