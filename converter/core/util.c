@@ -1,6 +1,8 @@
 /* util.c — small string and number helpers shared by importers and the CLI. */
 #include "trackport.h"
 
+#include "numscan.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -44,6 +46,10 @@ bool tp_parse_double(const char *s, size_t len, double *out)
     char buf[128];
     if (!token_copy(s, len, buf, sizeof buf))
         return false;
+    /* Plain decimals (nearly every number in a tracking file) take the exact short path;
+     * strtod still decides everything else, such as long mantissas. */
+    if (tp__ns_double(buf, strlen(buf), out))
+        return true;
     char *end;
     errno = 0;
     double v = strtod(buf, &end);

@@ -1,6 +1,7 @@
 /*
- * numscan.h — whitespace-separated column scanning for the line-based importers
- * (PFTrack, SynthEyes). Internal to converter/importers; everything is static inline.
+ * numscan.h — number parsing and whitespace-separated column scanning, shared by the
+ * core's tp_parse_double and the line-based importers (PFTrack, SynthEyes). Internal to
+ * the converter library; everything is static inline.
  *
  * Numbers are parsed in place from a NUL-terminated line. Short decimals (at most 19
  * significant digits, decimal exponent within 22) are converted with one exact IEEE
