@@ -68,6 +68,35 @@ static inline size_t tp__ns_split(const char *line, size_t len, const char **sta
     }
 }
 
+__extension__ typedef unsigned __int128 tp__ns_u128;
+
+/*
+ * tp__ns_quotient returns mant / 5^fives * 2^-fives (that is mant / 10^fives) rounded to
+ * nearest even, for 1 <= mant < 2^64 and fives <= 27 (so 5^fives fits in 64 bits). The
+ * mantissa is shifted to the top of 128 bits, divided once, and the remainder serves as
+ * the sticky bit, so the rounding is exact: this is what keeps 19-digit numbers (3DE
+ * writes %.15f) off strtod's slow multi-precision path.
+ */
+static inline double tp__ns_quotient(uint64_t mant, int fives)
+{
+    uint64_t den = 1;
+    for (int i = 0; i < fives; i++)
+        den *= 5;
+    int lead = __builtin_clzll(mant);
+    tp__ns_u128 n = (tp__ns_u128)mant << (64 + lead);
+    tp__ns_u128 q = n / den;
+    bool inexact = n % den != 0;
+    uint64_t q_high = (uint64_t)(q >> 64);
+    int q_bits = q_high ? 128 - __builtin_clzll(q_high) : 64 - __builtin_clzll((uint64_t)q);
+    int drop = q_bits - 53;
+    uint64_t m = (uint64_t)(q >> drop);
+    tp__ns_u128 low = q & (((tp__ns_u128)1 << drop) - 1);
+    tp__ns_u128 half = (tp__ns_u128)1 << (drop - 1);
+    if (low > half || (low == half && (inexact || (m & 1))))
+        m++;
+    return ldexp((double)m, drop - 64 - lead - fives);
+}
+
 /* tp__ns_double parses the whole token s[0..len) as a finite decimal number. */
 static inline bool tp__ns_double(const char *s, size_t len, double *out)
 {
@@ -137,6 +166,14 @@ static inline bool tp__ns_double(const char *s, size_t len, double *out)
         double v = scale ? (double)mant / pow10[-scale] : (double)mant;
         *out = neg ? -v : v;
         return true;
+    }
+    if (digits <= 19 && mant != 0) {
+        int total = scale + (exp_given ? exp : 0);
+        if (total >= -27 && total <= 0) {
+            double v = tp__ns_quotient(mant, -total);
+            *out = neg ? -v : v;
+            return true;
+        }
     }
     /* The general case: a bounded copy for strtod. */
     char buf[400];

@@ -23,6 +23,7 @@
  * it first. A setup that stops inside a channel is reported as truncated rather than
  * giving a partial curve.
  */
+#include "numscan.h"
 #include "trackport.h"
 
 #include <limits.h>
@@ -164,6 +165,8 @@ static bool fs_key_number(const char *s, size_t len, double *out)
         *out = 0.0;
         return true;
     }
+    if (tp__ns_double(buf, i, out))
+        return true;
     double v = strtod(buf, NULL);
     if (!isfinite(v))
         return false;

@@ -14,6 +14,7 @@
 #ifndef TP_MISC_SCAN_H
 #define TP_MISC_SCAN_H
 
+#include "numscan.h"
 #include "trackport.h"
 
 #include <errno.h>
@@ -88,20 +89,11 @@ static inline size_t misc_tokens(const char *s, size_t len, const char **tok, si
 /* misc_number parses a whole token as a finite decimal number ("12", "-0.5", "1e-3"). */
 static inline bool misc_number(const char *s, size_t len, double *out)
 {
-    char buf[80];
-    if (len == 0 || len >= sizeof buf)
+    if (len == 0 || len >= 80)
         return false;
-    /* Only decimal notation: strtod would also take "inf", "nan" and hex floats. */
-    for (size_t i = 0; i < len; i++) {
-        char c = s[i];
-        if (!misc_is_digit(c) && c != '.' && c != '-' && c != '+' && c != 'e' && c != 'E')
-            return false;
-    }
-    memcpy(buf, s, len);
-    buf[len] = '\0';
-    char *end;
-    double v = strtod(buf, &end);
-    if (end != buf + len || v != v || v > 1.7e308 || v < -1.7e308)
+    /* Decimal notation only: no "inf", "nan" or hex floats, which strtod would take. */
+    double v;
+    if (!tp__ns_double(s, len, &v) || v > 1.7e308 || v < -1.7e308)
         return false;
     *out = v;
     return true;

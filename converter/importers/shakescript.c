@@ -38,6 +38,7 @@
  * bounded, and so is the text of one argument (longer runs are kept truncated and mean
  * nothing), so garbage input costs one pass and a little memory.
  */
+#include "numscan.h"
 #include "trackport.h"
 
 #include <limits.h>
@@ -335,9 +336,12 @@ static double sk_leading_number(char *p, size_t n)
     }
     if (!any)
         return 0.0;
+    double v;
+    if (tp__ns_double(p, i, &v))
+        return v;
     char saved = p[i];
     p[i] = '\0';
-    double v = strtod(p, NULL);
+    v = strtod(p, NULL);
     p[i] = saved;
     return v;
 }

@@ -2,7 +2,9 @@
 #include "check.h"
 #include "trackport.h"
 
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 static void test_tracker_order(void)
@@ -244,11 +246,56 @@ static void test_convert_files(void)
     rmdir(dir);
 }
 
+/* tp_parse_double must give exactly what a correctly rounding strtod gives, on the short
+ * path, the 19-digit path and the fallback alike; random decimals cover all three. */
+static void test_parse_double(void)
+{
+    static const char *edges[] = {"1186.125675000000001", "18446744073709551615",
+                                  "9007199254740993",     "0.1",
+                                  "-0",                   "4.9406564584124654e-5",
+                                  "1e-27",                "123456789012345678.9e-20",
+                                  "0.000000000000000000000000000001234567890123456789",
+                                  "1e308",                "2.5E+3"};
+    for (size_t i = 0; i < sizeof edges / sizeof *edges; i++) {
+        double mine = 0, want = strtod(edges[i], NULL);
+        CHECK(tp_parse_double(edges[i], strlen(edges[i]), &mine));
+        CHECK_REPORT(memcmp(&mine, &want, sizeof mine) == 0, "%s: %.17g != %.17g", edges[i],
+                     mine, want);
+    }
+    uint64_t state = 88172645463325252u;
+    int mismatches = 0;
+    for (int i = 0; i < 200000; i++) {
+        char text[64], *p = text;
+        state ^= state << 13, state ^= state >> 7, state ^= state << 17;
+        uint64_t bits = state;
+        int digits = 1 + (int)(bits % 22), point = (int)((bits >> 8) % (uint64_t)(digits + 1));
+        if (bits & (1u << 20))
+            *p++ = '-';
+        for (int d = 0; d < digits; d++) {
+            if (d == point && d)
+                *p++ = '.';
+            state ^= state << 13, state ^= state >> 7, state ^= state << 17;
+            *p++ = (char)('0' + state % 10);
+        }
+        if ((bits >> 24) % 4 == 0)
+            p += sprintf(p, "e%d", (int)((bits >> 32) % 60) - 30);
+        *p = '\0';
+        double mine = 0, want = strtod(text, NULL);
+        if (!tp_parse_double(text, strlen(text), &mine) ||
+            memcmp(&mine, &want, sizeof mine) != 0) {
+            if (mismatches++ < 5)
+                fprintf(stderr, "parse %s: %.17g, strtod %.17g\n", text, mine, want);
+        }
+    }
+    CHECK_INT(mismatches, 0);
+}
+
 int main(void)
 {
     test_tracker_order();
     test_input_lines();
     test_fixed_format();
+    test_parse_double();
     test_output_memory();
     test_detect();
     test_tsv_import();
