@@ -24,16 +24,27 @@ bool tp_strcaseeq(const char *a, const char *b)
     }
 }
 
+static bool token_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Narrows s[0..*len) to the token without surrounding spaces. */
+static const char *token_trim(const char *s, size_t *len)
+{
+    while (*len && token_space(*s)) {
+        s++;
+        (*len)--;
+    }
+    while (*len && token_space(s[*len - 1]))
+        (*len)--;
+    return s;
+}
+
 /* Copies a token to a NUL-terminated stack buffer, trimming spaces; false if too long. */
 static bool token_copy(const char *s, size_t len, char *buf, size_t size)
 {
-    while (len && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')) {
-        s++;
-        len--;
-    }
-    while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r' ||
-                   s[len - 1] == '\n'))
-        len--;
+    s = token_trim(s, &len);
     if (len == 0 || len >= size)
         return false;
     memcpy(buf, s, len);
@@ -43,13 +54,15 @@ static bool token_copy(const char *s, size_t len, char *buf, size_t size)
 
 bool tp_parse_double(const char *s, size_t len, double *out)
 {
+    /* Plain decimals (nearly every number in a tracking file) take the exact path of
+     * numscan.h in place; strtod still decides everything else, such as "1e400". */
+    size_t token_len = len;
+    const char *token = token_trim(s, &token_len);
+    if (token_len && tp__ns_double(token, token_len, out))
+        return true;
     char buf[128];
     if (!token_copy(s, len, buf, sizeof buf))
         return false;
-    /* Plain decimals (nearly every number in a tracking file) take the exact short path;
-     * strtod still decides everything else, such as long mantissas. */
-    if (tp__ns_double(buf, strlen(buf), out))
-        return true;
     char *end;
     errno = 0;
     double v = strtod(buf, &end);
