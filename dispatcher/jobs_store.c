@@ -282,7 +282,8 @@ static const char *const jobs_sql[ST_COUNT] = {
     [ST_GET_ID] = "SELECT " JOBS_COLS " FROM jobs WHERE id = ?1",
     [ST_CANCEL] = "UPDATE jobs SET state = 4, finished = ?2, error_code = -12,"
                   " error = 'Cancelled', lease_until = NULL WHERE token = ?1 AND state IN (0, 1)",
-    [ST_RETRY] = "UPDATE jobs SET state = 0, attempts = 0, run_at = ?2, finished = NULL,"
+    [ST_RETRY] = "UPDATE jobs SET state = 0, max_attempts = attempts + ?3, run_at = ?2,"
+                 " finished = NULL,"
                  " started = NULL, error_code = 0, error = NULL, exit_code = NULL,"
                  " exit_signal = NULL, result = NULL, percent = 0, message = NULL,"
                  " worker_pid = NULL, worker_start = NULL, lease_until = NULL"
@@ -1040,7 +1041,7 @@ int jobs_get_id(struct jobs_store *s, int64_t id, struct jobs_job *out)
 
 /* Runs an operator transition on token inside BEGIN IMMEDIATE, reading the job first. */
 static int jobs_token_transition(struct jobs_store *s, const char *token, enum jobs_stmt which,
-                                 struct jobs_job *before)
+                                 int extra_attempts, struct jobs_job *before)
 {
     int rc = jobs_check(s);
     if (rc)
@@ -1066,6 +1067,8 @@ static int jobs_token_transition(struct jobs_store *s, const char *token, enum j
         } else {
             sqlite3_bind_text(st, 1, token, -1, SQLITE_STATIC);
             sqlite3_bind_int64(st, 2, jobs_now_ms());
+            if (which == ST_RETRY)
+                sqlite3_bind_int(st, 3, extra_attempts);
             rc = jobs_guarded(s, st);
             if (rc == JOBS_ERR_STALE)
                 rc = JOBS_ERR_STATE;
@@ -1081,12 +1084,13 @@ static int jobs_token_transition(struct jobs_store *s, const char *token, enum j
 
 int jobs_cancel(struct jobs_store *s, const char *token, struct jobs_job *before)
 {
-    return jobs_token_transition(s, token, ST_CANCEL, before);
+    return jobs_token_transition(s, token, ST_CANCEL, 0, before);
 }
 
-int jobs_retry(struct jobs_store *s, const char *token)
+int jobs_retry(struct jobs_store *s, const char *token, int extra_attempts)
 {
-    return jobs_token_transition(s, token, ST_RETRY, NULL);
+    return jobs_token_transition(s, token, ST_RETRY, extra_attempts > 0 ? extra_attempts : 1,
+                                 NULL);
 }
 
 int jobs_list_jobs(struct jobs_store *s, const struct jobs_filter *f, struct jobs_list *out)

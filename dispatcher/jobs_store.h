@@ -11,7 +11,7 @@
  *       ▲  ▲              │  │
  *       │  └──fail(retry)─┘  └──fail(final)/fail(bad input)──► failed
  *       │      requeue        cancel (queued or running) ─────► cancelled
- *       └──────── retry (operator: failed/cancelled → queued, attempts reset)
+ *       └──────── retry (operator: failed/cancelled → queued, more attempts)
  *
  * Attempts: claim increments `attempts` in the same statement that marks the job running,
  * so a job whose worker dies still moves towards max_attempts (no endless crash loop).
@@ -329,9 +329,13 @@ int jobs_get_id(struct jobs_store *s, int64_t id, struct jobs_job *out);
  */
 int jobs_cancel(struct jobs_store *s, const char *token, struct jobs_job *before);
 
-/* jobs_retry puts a failed or cancelled job back in the queue now, attempts reset to 0,
- * error, exit status and result cleared (operator action). JOBS_ERR_STATE otherwise. */
-int jobs_retry(struct jobs_store *s, const char *token);
+/*
+ * jobs_retry puts a failed or cancelled job back in the queue now, error, exit status and
+ * result cleared (operator action), with extra_attempts more attempts (at least 1): the
+ * attempt counter keeps counting rather than restarting, so a late write of the worker that
+ * was cancelled or failed can never pass for the new attempt's. JOBS_ERR_STATE otherwise.
+ */
+int jobs_retry(struct jobs_store *s, const char *token, int extra_attempts);
 
 struct jobs_filter {
     int state;          /* -1: any */

@@ -492,7 +492,7 @@ static int ctl_transition(struct ctl *c, const char *what, const char *token)
         if (rc == 0)
             (void)disp_wake(&c->cfg, DISP_WAKE_CANCEL);
     } else {
-        rc = jobs_retry(c->store, token);
+        rc = jobs_retry(c->store, token, c->cfg.max_attempts);
         if (rc == 0)
             (void)disp_wake(&c->cfg, DISP_WAKE_JOB);
     }

@@ -219,7 +219,7 @@ void web_admin_retry(struct web_ctx *c, const struct web_match *m)
     if (!admin_enabled(c) || !admin_same_origin(c) || !admin_token(c, m, token))
         return;
     struct jobs_store *store = web_app_store(c->app);
-    int rc = store ? jobs_retry(store, token) : JOBS_ERR_UNAVAILABLE;
+    int rc = store ? jobs_retry(store, token, c->app->cfg.max_attempts) : JOBS_ERR_UNAVAILABLE;
     if (rc == JOBS_ERR_NOT_FOUND) {
         web_send_error(c, 404, "There is no such job.");
         return;

@@ -399,17 +399,20 @@ static void test_cancel_retry(void)
     CHECK_INT(jobs_cancel(s, "AAAAAAAAAAAAAAAAAAAAAA", NULL), JOBS_ERR_NOT_FOUND);
     CHECK_INT(jobs_claim(s, now, 10, 0, 0, &j), JOBS_ERR_EMPTY);
 
-    CHECK_INT(jobs_retry(s, running), 0);
+    CHECK_INT(jobs_retry(s, running, 3), 0);
     CHECK_INT(jobs_get(s, running, &j), 0);
     CHECK_INT(j.state, JOBS_QUEUED);
-    CHECK_INT(j.attempts, 0);
+    CHECK_INT(j.attempts, 1); /* keeps counting: attempt 1 stays the cancelled worker's */
+    CHECK_INT(j.max_attempts, 4);
     CHECK(j.error == NULL && j.result == NULL && j.finished_ms == 0 && j.exit_code == -1);
-    CHECK_INT(jobs_retry(s, running), JOBS_ERR_STATE); /* queued: nothing to retry */
+    CHECK_INT(jobs_retry(s, running, 3), JOBS_ERR_STATE); /* queued: nothing to retry */
     CHECK_INT(jobs_claim(s, jobs_now_ms(), 10, 0, 0, &j), 0);
     CHECK_INT(j.id, rid);
-    CHECK_INT(j.attempts, 1);
-    CHECK_INT(jobs_finish(s, rid, 1, "{}"), 0);
-    CHECK_INT(jobs_retry(s, running), JOBS_ERR_STATE); /* done stays done */
+    CHECK_INT(j.attempts, 2);
+    /* the cancelled worker, still exiting, cannot finish the retried job */
+    CHECK_INT(jobs_finish(s, rid, 1, "{\"stale\":true}"), JOBS_ERR_STALE);
+    CHECK_INT(jobs_finish(s, rid, 2, "{}"), 0);
+    CHECK_INT(jobs_retry(s, running, 3), JOBS_ERR_STATE); /* done stays done */
     jobs_job_cleanup(&j);
     jobs_job_cleanup(&before);
     jobs_store_close(s);
