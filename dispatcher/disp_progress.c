@@ -191,7 +191,11 @@ int disp_progress_parse(const char *json, size_t len, struct disp_progress_value
 int disp_progress_put(struct disp_progress *p, const char *token,
                       const struct disp_progress_value *v)
 {
-    if (!progress_usable(p))
+    /* A final state is written once per job and is what turns a watching page from
+     * "running" to the result at once, so it is tried even during a backoff (still bounded
+     * by the timeout); skipping it would leave a fresh "running" value in memcached. */
+    bool final_write = p && p->mc && p->pid == getpid() && jobs_state_final(v->state);
+    if (!final_write && !progress_usable(p))
         return JOBS_ERR_UNAVAILABLE;
     char key[64], value[512 + 6 * DISP_PROGRESS_MESSAGE_MAX];
     struct disp_progress_value copy = *v;

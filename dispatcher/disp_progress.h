@@ -17,7 +17,8 @@
  *
  * Failure policy: short timeouts (memcached_timeout_ms) and, after a failed call, no
  * further attempt for DISP_PROGRESS_BACKOFF_MS, so memcached being slow, down or absent
- * never slows or fails a conversion or a request. Callers may ignore every return code.
+ * never slows or fails a conversion or a request; a final state (done, failed, cancelled)
+ * is still tried once during a backoff. Callers may ignore every return code.
  *
  * Fork safety: a struct disp_progress is one libmemcached handle with its own sockets.
  * Never use or free it in another process than the one that opened it (a child that

@@ -9,8 +9,13 @@
 #include "disp_progress.h"
 #include "jobs_store.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -659,6 +664,47 @@ static void test_progress_value(void)
     disp_progress_free(NULL);
 }
 
+/* Whether a connection waits on the listening socket (without accepting it). */
+static bool connection_pending(int listener)
+{
+    struct pollfd pfd = {.fd = listener, .events = POLLIN};
+    return poll(&pfd, 1, 0) == 1;
+}
+
+/* A server that accepts TCP connections but never answers: every call times out, the
+ * client backs off, and the listening socket shows whether the client tried again. */
+static void test_progress_backoff(void)
+{
+    int listener = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t alen = sizeof addr;
+    CHECK(listener >= 0);
+    CHECK_INT(bind(listener, (struct sockaddr *)&addr, sizeof addr), 0);
+    CHECK_INT(listen(listener, 8), 0);
+    CHECK_INT(getsockname(listener, (struct sockaddr *)&addr, &alen), 0);
+    char servers[64];
+    snprintf(servers, sizeof servers, "127.0.0.1:%d", ntohs(addr.sin_port));
+    struct disp_progress *p = NULL;
+    CHECK_INT(disp_progress_open(servers, 100, 60, &p), 0);
+    const char *token = "AAAAAAAAAAAAAAAAAAAAAA";
+    struct disp_progress_value v = {.state = JOBS_RUNNING, .percent = 50, .attempt = 1};
+    CHECK_INT(disp_progress_put(p, token, &v), JOBS_ERR_UNAVAILABLE); /* times out */
+    CHECK(connection_pending(listener));
+    int conn = accept(listener, NULL, NULL);
+    CHECK(conn >= 0);
+    close(conn);
+    /* backing off: a progress update does not even connect */
+    CHECK_INT(disp_progress_put(p, token, &v), JOBS_ERR_UNAVAILABLE);
+    CHECK(!connection_pending(listener));
+    /* the final state is still tried */
+    v.state = JOBS_DONE;
+    v.percent = 100;
+    CHECK_INT(disp_progress_put(p, token, &v), JOBS_ERR_UNAVAILABLE);
+    CHECK(connection_pending(listener));
+    disp_progress_free(p);
+    close(listener);
+}
+
 /* ------------------------------------------------------------------ runner */
 
 struct test_case {
@@ -680,6 +726,7 @@ static const struct test_case cases[] = {
     {"fork_guard", test_fork_guard},
     {"concurrent_claims", test_concurrent_claims},
     {"progress_value", test_progress_value},
+    {"progress_backoff", test_progress_backoff},
 };
 
 int main(int argc, char **argv)
