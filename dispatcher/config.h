@@ -145,6 +145,11 @@ int disp_config_write(const struct disp_config *cfg, FILE *to);
 int disp_config_job_dir(const struct disp_config *cfg, const char *token, char *buf, size_t size);
 int disp_config_job_out(const struct disp_config *cfg, const char *token, char *buf, size_t size);
 
+/* disp_config_remove_job_dir deletes <data_dir>/jobs/<token> and everything in it (a
+ * folder already gone counts as removed; symbolic links are removed, never followed).
+ * 0, or -1 with errno set. The path comes from the token alone, never from a stored path. */
+int disp_config_remove_job_dir(const struct disp_config *cfg, const char *token);
+
 #ifdef __cplusplus
 }
 #endif

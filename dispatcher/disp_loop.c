@@ -29,7 +29,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <malloc.h>
 #include <poll.h>
 #include <signal.h>
@@ -160,14 +159,22 @@ static void loop_close_store(struct loop *l)
     l->store = NULL;
 }
 
+/* The dispatcher's memcached client, opened on first use; NULL without memcached. */
+static struct disp_progress *loop_progress_client(struct loop *l)
+{
+    if (!l->cfg->memcached_servers[0])
+        return NULL;
+    if (!l->progress && disp_progress_open(l->cfg->memcached_servers, l->cfg->memcached_timeout_ms,
+                                           l->cfg->progress_ttl_s, &l->progress) != 0)
+        return NULL;
+    return l->progress;
+}
+
 /* Tells memcached about a state change the dispatcher made (best effort). */
 static void loop_progress(struct loop *l, const char *token, int state, int attempt,
                           const char *message)
 {
-    if (!l->cfg->memcached_servers[0])
-        return;
-    if (!l->progress && disp_progress_open(l->cfg->memcached_servers, l->cfg->memcached_timeout_ms,
-                                           l->cfg->progress_ttl_s, &l->progress) != 0)
+    if (!loop_progress_client(l))
         return;
     struct disp_progress_value v = {.state = state, .percent = 0, .attempt = attempt};
     disp_progress_set_message(&v, message);
@@ -361,15 +368,6 @@ static void loop_recover(struct loop *l)
     jobs_list_cleanup(&list);
 }
 
-static int loop_rm_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-    (void)st;
-    (void)ftw;
-    if (type == FTW_DP)
-        return rmdir(path) == 0 || errno == ENOENT ? 0 : -1;
-    return unlink(path) == 0 || errno == ENOENT ? 0 : -1;
-}
-
 struct loop_purge_ctx {
     struct loop *l;
 };
@@ -378,14 +376,11 @@ static int loop_purge_job(void *ctx, const char *token, const char *input_path)
 {
     struct loop *l = ((struct loop_purge_ctx *)ctx)->l;
     (void)input_path; /* never trusted as a path to delete: the folder comes from the token */
-    char dir[DISP_PATH_MAX + 64];
-    if (disp_config_job_dir(l->cfg, token, dir, sizeof dir) != 0)
-        return 0;
-    if (nftw(dir, loop_rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0 && errno != ENOENT) {
-        LOG(l, DISP_LOG_WARN, "cannot remove %s: %s", dir, strerror(errno));
+    if (disp_config_remove_job_dir(l->cfg, token) != 0) {
+        LOG(l, DISP_LOG_WARN, "cannot remove the folder of job %s: %s", token, strerror(errno));
         return -1;
     }
-    if (l->progress)
+    if (loop_progress_client(l))
         (void)disp_progress_delete(l->progress, token);
     return 0;
 }

@@ -14,7 +14,6 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,6 +26,7 @@
 struct ctl {
     struct disp_config cfg;
     struct jobs_store *store;
+    struct disp_progress *progress; /* open during purge only */
     bool json;
     const char *config_path;
 };
@@ -509,23 +509,15 @@ static int ctl_transition(struct ctl *c, const char *what, const char *token)
     return 0;
 }
 
-static int ctl_rm_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-    (void)st;
-    (void)ftw;
-    if (type == FTW_DP)
-        return rmdir(path) == 0 || errno == ENOENT ? 0 : -1;
-    return unlink(path) == 0 || errno == ENOENT ? 0 : -1;
-}
-
 static int ctl_purge_job(void *ctx, const char *token, const char *input_path)
 {
     struct ctl *c = ctx;
     (void)input_path;
-    char dir[DISP_PATH_MAX + 64];
-    if (disp_config_job_dir(&c->cfg, token, dir, sizeof dir) != 0)
-        return 0;
-    return nftw(dir, ctl_rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0 && errno != ENOENT ? -1 : 0;
+    if (disp_config_remove_job_dir(&c->cfg, token) != 0)
+        return -1;
+    if (c->progress)
+        (void)disp_progress_delete(c->progress, token);
+    return 0;
 }
 
 static int ctl_purge(struct ctl *c, int argc, char **argv)
@@ -540,7 +532,13 @@ static int ctl_purge(struct ctl *c, int argc, char **argv)
         return 1;
     size_t n = 0;
     int64_t before = jobs_now_ms() - (int64_t)(days * 86400000.0);
+    /* Without memcached the values just expire on their own (progress_ttl_s). */
+    if (disp_progress_open(c->cfg.memcached_servers, c->cfg.memcached_timeout_ms,
+                           c->cfg.progress_ttl_s, &c->progress) != 0)
+        c->progress = NULL;
     int rc = jobs_purge(c->store, before, 0, ctl_purge_job, c, &n);
+    disp_progress_free(c->progress);
+    c->progress = NULL;
     if (rc)
         return ctl_die("purge: %s", jobs_strerror(rc));
     if (c->json) {

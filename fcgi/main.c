@@ -15,6 +15,7 @@
 #include "web_http.h"
 #include "web_routes.h"
 
+#include <errno.h>
 #include <fcgiapp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 struct web_main {
@@ -76,6 +78,19 @@ static void main_on_term(int sig)
 {
     (void)sig;
     FCGX_ShutdownPending();
+}
+
+/* The only children of this process are the dispatchers it starts. One that lost the race
+ * for the lock exits at once; reaping it here, rather than at the next request, keeps it
+ * from lingering as a zombie on a quiet site. disp_ensure then finds its pid gone (ECHILD)
+ * and knows it ended. SA_RESTART keeps accept() and reads going across the signal. */
+static void main_on_child(int sig)
+{
+    (void)sig;
+    int saved = errno;
+    while (waitpid(-1, NULL, WNOHANG) > 0)
+        ;
+    errno = saved;
 }
 
 static bool main_is_socket(int fd)
@@ -133,6 +148,12 @@ int main(int argc, char **argv)
         return 2;
     }
     char err[512] = "";
+    struct sigaction child;
+    memset(&child, 0, sizeof child);
+    child.sa_handler = main_on_child;
+    child.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+    sigemptyset(&child.sa_mask);
+    sigaction(SIGCHLD, &child, NULL);
     if (web_app_init(&state.app, config, err, sizeof err) != 0) {
         fprintf(stderr, "trackport-fcgi: %s\n", err);
         web_app_cleanup(&state.app);

@@ -28,6 +28,7 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -790,7 +791,9 @@ def scenario_nomemcached(args, c):
 
 
 def scenario_lifetime(args, c):
-    js = JobSystem(args, 'lifetime', c)
+    # the dispatcher purges on its own every second here (retention: an hour)
+    js = JobSystem(args, 'lifetime', c,
+                   extra_conf={'purge_interval_s': '1', 'retention_hours': '1'})
     e = small_sample(args)
     opts = {'importer': e['importer'].lower(), 'width': e.get('width_given') or 0,
             'height': e.get('height_given') or 0, 'exporters': ONLY.split(',')}
@@ -831,6 +834,20 @@ def scenario_lifetime(args, c):
         c.check(js.wait_dispatcher_ready(d3), 'a dispatcher with a lifeline starts')
         s = js.wait_final([queued])[queued]
         check_small_done(js, c, e, queued, 'the job queued at SIGTERM', s)
+
+        # retention: a job finished two hours ago is purged by the dispatcher itself, with
+        # its folder and its progress value; the recent one stays
+        key = 'trackport:job:%s' % slow
+        c.check(key in js.mc.get_many([key]), 'the finished job has a progress value')
+        db = sqlite3.connect(os.path.join(js.data, 'trackport.db'), timeout=30)
+        with db:
+            db.execute('UPDATE jobs SET finished = finished - 7200000 WHERE token = ?', (slow,))
+        db.close()
+        c.check(wait_until(lambda: js.ctl(['status', slow])[0] != 0, 30),
+                'the dispatcher purges a job past the retention period')
+        c.check(not os.path.exists(os.path.join(js.data, 'jobs', slow)), 'with its folder')
+        c.check(key not in js.mc.get_many([key]), 'and its progress value')
+        c.check(js.status(queued)['state'] == 'done', 'a recent job is kept')
         os.close(w)
         try:
             code = d3.wait(30)
@@ -839,11 +856,13 @@ def scenario_lifetime(args, c):
         c.check(code == 0, 'the lifeline\'s end stops the dispatcher, status 0')
         c.check(js.lock_holder() == 0, 'no dispatcher holds the lock any more')
 
-        # purge: final jobs and their folders go
+        # purge by the operator: final jobs and their folders go
+        c.check(js.mc.get_many(['trackport:job:%s' % queued]), 'the last job has a progress value')
         rc, out, _ = js.ctl(['purge', '--older-than', '0', '--json'])
-        c.check(rc == 0 and json.loads(out).get('purged') == 2, 'purge removes both jobs')
-        c.check(not os.path.exists(os.path.join(js.data, 'jobs', slow)), 'with their folders')
-        c.check(js.ctl(['status', slow])[0] != 0, 'a purged token is unknown')
+        c.check(rc == 0 and json.loads(out).get('purged') == 1, 'purge removes the last job')
+        c.check(not os.path.exists(os.path.join(js.data, 'jobs', queued)), 'with its folder')
+        c.check(not js.mc.get_many(['trackport:job:%s' % queued]), 'and its progress value')
+        c.check(js.ctl(['status', queued])[0] != 0, 'a purged token is unknown')
     finally:
         js.finish()
         if c.failed:

@@ -25,6 +25,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import sys
@@ -366,6 +367,37 @@ def scenario_load(env, t):
                 max_upload=16 << 20, extra_conf=SITE_CONF)
     site.start()
     try:
+        # Four FastCGI processes each started a dispatcher; all but one lost the race for
+        # the lock and exited. Their parents reap them without waiting for a request.
+        deadline = time.time() + 10
+        while time.time() < deadline and site.zombie_children():
+            time.sleep(0.05)
+        t.check(not site.zombie_children(), 'unreaped children of the FastCGI processes: %r'
+                % site.zombie_children())
+
+        # The dispatcher is tied to the FastCGI process that started it: when that one is
+        # killed outright, the dispatcher stops too, and the next request to any other
+        # FastCGI process starts a replacement.
+        first = site.dispatcher_pid()
+        with open('/proc/%d/stat' % first) as f:
+            parent = int(f.read().rsplit(') ', 1)[-1].split()[1])
+        t.check(parent in site.fcgi_pids(), 'the dispatcher is a FastCGI process\'s child')
+        os.kill(parent, signal.SIGKILL)
+        deadline = time.time() + 20
+        while time.time() < deadline and sitelib.pid_alive(first):
+            time.sleep(0.05)
+        t.check(not sitelib.pid_alive(first), 'the dispatcher outlived its FastCGI parent')
+        replacement = 0
+        deadline = time.time() + 20
+        while time.time() < deadline and not replacement:
+            r, h = site.get_json('/health')
+            if r.status == 200 and h['dispatcher']['alive'] and h['dispatcher']['pid'] != first:
+                replacement = h['dispatcher']['pid']
+            else:
+                time.sleep(0.1)
+        t.check(replacement, 'no replacement dispatcher after its parent was killed')
+        site.seen_pids.add(replacement)
+
         # 50 uploads at once, of 50 different samples where there are that many.
         ok_entries = [e for e in env.manifest if e['status'] == 'ok']
         chosen = [ok_entries[i % len(ok_entries)] for i in range(50)]

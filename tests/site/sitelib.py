@@ -174,6 +174,23 @@ class Site:
                              text=True).stdout.split()
         return [int(p) for p in out]
 
+    def zombie_children(self):
+        """PIDs of exited, unreaped children of the FastCGI processes (such as a dispatcher
+        that lost the start-up race for the lock and was never waited for)."""
+        parents = set(self.fcgi_pids())
+        zombies = []
+        for entry in os.listdir('/proc'):
+            if not entry.isdigit():
+                continue
+            try:
+                with open('/proc/%s/stat' % entry) as f:
+                    fields = f.read().rsplit(') ', 1)[-1].split()
+            except OSError:
+                continue
+            if fields[0] == 'Z' and int(fields[1]) in parents:
+                zombies.append(int(entry))
+        return zombies
+
     def stop_lighttpd(self):
         if not self.lighttpd:
             return
