@@ -6,6 +6,9 @@
  * are several exporters and more than one CPU, a second thread runs every other exporter:
  * both halves work on the same tracker and meet before the next one arrives, which keeps
  * memory flat and each output's bytes exactly as a single thread would write them.
+ * The helper starts only once the conversion has proved big enough to pay for it: for the
+ * small files that make up most jobs, a thread (its stack, its malloc arena) would cost
+ * more than the writing it takes over.
  */
 #include "trackport.h"
 
@@ -36,10 +39,15 @@ struct export_helper {
     size_t failed;      /* index of the target that failed */
 };
 
+/* Keyframes exported before the helper thread starts. */
+#define EXPORT_HELPER_AFTER_KEYFRAMES 20000
+
 struct export_sink {
     struct tp_sink base;
     struct export_target *targets;
     size_t n;
+    bool helper_allowed; /* two exporters or more, two CPUs or more, not disabled */
+    size_t keyframes_seen;
     struct export_helper helper;
 };
 
@@ -161,6 +169,13 @@ static int export_tracker(struct tp_sink *self, struct tp_tracker *tr, struct tp
     struct export_sink *s = (struct export_sink *)self;
     if (tr->len == 0)
         return TP_OK;
+    s->keyframes_seen += tr->len;
+    /* Failing to start the helper is not an error: this thread does it all then. */
+    if (s->helper_allowed && !s->helper.running &&
+        s->keyframes_seen >= EXPORT_HELPER_AFTER_KEYFRAMES) {
+        s->helper_allowed = false;
+        s->helper.running = pthread_create(&s->helper.thread, NULL, helper_main, s) == 0;
+    }
     return run_everywhere(s, STEP_TRACKER, tr, diag);
 }
 
@@ -216,9 +231,9 @@ int tp_export_sink_new(const struct tp_exporter *const *exporters, struct tp_out
         }
     }
     /* Without a second CPU a helper thread would only add switches; without a second
-     * exporter it would have nothing to do. Failing to start one is not an error. */
-    if (n >= 2 && sysconf(_SC_NPROCESSORS_ONLN) >= 2 && !getenv("TRACKPORT_ONE_THREAD"))
-        s->helper.running = pthread_create(&s->helper.thread, NULL, helper_main, s) == 0;
+     * exporter it would have nothing to do. */
+    s->helper_allowed =
+        n >= 2 && sysconf(_SC_NPROCESSORS_ONLN) >= 2 && !getenv("TRACKPORT_ONE_THREAD");
     *sink = &s->base;
     return TP_OK;
 }

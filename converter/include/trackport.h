@@ -315,8 +315,9 @@ const struct tp_exporter *tp_find_exporter(const char *name);
 /*
  * tp_export_sink_new makes a sink that writes every tracker to each exporter's out
  * (outs[i] borrowed, n pairs). end flushes every out. Caller owns *sink (destroy).
- * With two or more exporters on a machine with two or more CPUs, every other exporter runs
- * on a helper thread (joined per tracker, stopped by destroy); exporters must therefore keep
+ * With two or more exporters on a machine with two or more CPUs, once some tens of
+ * thousands of keyframes have gone through, every other exporter runs on a helper thread
+ * (joined per tracker, stopped by destroy); exporters must therefore keep
  * all mutable state in their own state and out. TRACKPORT_ONE_THREAD in the environment
  * keeps everything on the calling thread (for measurements).
  */

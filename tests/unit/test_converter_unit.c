@@ -2,9 +2,14 @@
 #include "check.h"
 #include "trackport.h"
 
+#include <ctype.h>
+#include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void test_tracker_order(void)
@@ -246,6 +251,88 @@ static void test_convert_files(void)
     rmdir(dir);
 }
 
+/* Whether two lines are equal but for digits at the same places (the creation dates some
+ * exporters write). */
+static bool same_but_digits(const char *a, const char *b)
+{
+    if (strlen(a) != strlen(b))
+        return false;
+    for (; *a; a++, b++)
+        if (*a != *b && !(isdigit((unsigned char)*a) && isdigit((unsigned char)*b)))
+            return false;
+    return true;
+}
+
+/* Counts the lines of two files that differ (other than in dates); -1 if one is missing. */
+static long differing_lines(const char *path_a, const char *path_b)
+{
+    FILE *a = fopen(path_a, "r"), *b = fopen(path_b, "r");
+    long differ = -1;
+    if (a && b) {
+        char *la = NULL, *lb = NULL;
+        size_t ca = 0, cb = 0;
+        differ = 0;
+        for (;;) {
+            ssize_t na = getline(&la, &ca, a), nb = getline(&lb, &cb, b);
+            if (na < 0 || nb < 0) {
+                differ += na != nb;
+                break;
+            }
+            differ += !same_but_digits(la, lb);
+        }
+        free(la);
+        free(lb);
+    }
+    if (a)
+        fclose(a);
+    if (b)
+        fclose(b);
+    return differ;
+}
+
+/* A conversion big enough to start the export helper thread must write every output
+ * exactly as one thread does. */
+static void test_helper_thread_outputs(void)
+{
+    char dir[] = "/tmp/tp-unit-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char input[256], one_dir[300], two_dir[300];
+    snprintf(input, sizeof input, "%s/big.tsv", dir);
+    snprintf(one_dir, sizeof one_dir, "%s/one", dir);
+    snprintf(two_dir, sizeof two_dir, "%s/two", dir);
+    FILE *f = fopen(input, "w");
+    fputs("# width\t1920\n# height\t1080\n", f);
+    for (int t = 0; t < 40; t++)
+        for (int frame = 0; frame < 1000; frame++)
+            fprintf(f, "T%d\t%d\t%.4f\t%.4f\t0.1\n", t, frame, 960 + 400 * sin(frame * 0.01 + t),
+                    540 + 300 * cos(frame * 0.013 + t));
+    fclose(f);
+    struct tp_convert_result one, two;
+    struct tp_diag diag = {0};
+    struct tp_convert_options opts = {.input_path = input, .output_dir = one_dir};
+    CHECK(mkdir(one_dir, 0700) == 0 && mkdir(two_dir, 0700) == 0);
+    setenv("TRACKPORT_ONE_THREAD", "1", 1);
+    CHECK_INT(tp_convert(&opts, &one, &diag), TP_OK);
+    unsetenv("TRACKPORT_ONE_THREAD");
+    opts.output_dir = two_dir;
+    CHECK_INT(tp_convert(&opts, &two, &diag), TP_OK);
+    CHECK_INT(one.keyframes, 40000);
+    CHECK_INT(one.output_count, two.output_count);
+    CHECK(one.output_count >= 20);
+    for (size_t i = 0; i < one.output_count && i < two.output_count; i++) {
+        long differ = differing_lines(one.outputs[i].path, two.outputs[i].path);
+        CHECK_REPORT(differ == 0, "%s: %ld lines differ", two.outputs[i].path, differ);
+        unlink(one.outputs[i].path);
+        unlink(two.outputs[i].path);
+    }
+    tp_convert_result_cleanup(&one);
+    tp_convert_result_cleanup(&two);
+    unlink(input);
+    rmdir(one_dir);
+    rmdir(two_dir);
+    rmdir(dir);
+}
+
 /* tp_parse_double must give exactly what a correctly rounding strtod gives, on the short
  * path, the 19-digit path and the fallback alike; random decimals cover all three. */
 static void test_parse_double(void)
@@ -300,5 +387,6 @@ int main(void)
     test_detect();
     test_tsv_import();
     test_convert_files();
+    test_helper_thread_outputs();
     return check_summary();
 }
