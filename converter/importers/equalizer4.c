@@ -32,12 +32,7 @@ static bool e4_keyframe_line(const char *s, size_t len)
 static bool e4_count_line(const char *s, size_t len)
 {
     misc_strip(&s, &len);
-    if (len == 0)
-        return false;
-    for (size_t i = 0; i < len; i++)
-        if (!misc_is_digit(s[i]))
-            return false;
-    return true;
+    return tp__ns_all_digits(s, len);
 }
 
 /* Returns the next line of head after *pos (without its end of line), or false at the end. */

@@ -22,15 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static inline bool misc_is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
-}
-
-static inline bool misc_is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
+#define misc_is_space tp__ns_space
+#define misc_is_digit tp__ns_digit
 
 /* misc_strip trims whitespace from both ends of [*s, *s + *len). */
 static inline void misc_strip(const char **s, size_t *len)
