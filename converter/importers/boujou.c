@@ -99,7 +99,7 @@ static int bj_read(struct tp_reader *r)
         const char *name = tok[col[BJ_ID]];
         size_t nlen = tl[col[BJ_ID]];
         if (t.name && (strlen(t.name) != nlen || memcmp(t.name, name, nlen) != 0)) {
-            if ((rc = misc_keys_move_to(&keys, &t)) || (rc = tp_reader_emit(r, &t)))
+            if ((rc = misc_emit(r, &keys, &t)))
                 break;
         }
         if (!t.name) {
@@ -113,16 +113,7 @@ static int bj_read(struct tp_reader *r)
         rc = tp_reader_fail(r, 0,
                             "No \"# track_id view x y\" column header was found: this does not "
                             "look like a boujou feature track export");
-    if (rc == TP_OK && t.name) {
-        rc = misc_keys_move_to(&keys, &t);
-        if (rc == TP_OK)
-            rc = tp_reader_emit(r, &t);
-    }
-    if (rc == TP_ERR_NOMEM || rc == TP_ERR_LIMIT)
-        rc = tp_reader_failc(r, rc, tp_input_line_number(in), "%s", tp_strerror(rc));
-    misc_keys_free(&keys);
-    tp_tracker_cleanup(&t);
-    return rc;
+    return misc_finish(r, rc, t.name != NULL, &keys, &t);
 }
 
 const struct tp_importer tp_import_boujou = {

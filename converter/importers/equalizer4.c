@@ -149,15 +149,9 @@ static int e4_read(struct tp_reader *r)
                 break;
         }
         if (rc == TP_OK)
-            rc = misc_keys_move_to(&keys, &t);
-        if (rc == TP_OK)
-            rc = tp_reader_emit(r, &t);
+            rc = misc_emit(r, &keys, &t);
     }
-    if (rc == TP_ERR_NOMEM || rc == TP_ERR_LIMIT)
-        rc = tp_reader_failc(r, rc, tp_input_line_number(in), "%s", tp_strerror(rc));
-    misc_keys_free(&keys);
-    tp_tracker_cleanup(&t);
-    return rc;
+    return misc_finish(r, rc, false, &keys, &t);
 }
 
 const struct tp_importer tp_import_equalizer4 = {

@@ -196,7 +196,7 @@ static int mm_read(struct tp_reader *r)
                                     (long long)dup + first_frame);
                 break;
             }
-            if ((rc = misc_keys_move_to(&keys, &t)) || (rc = tp_reader_emit(r, &t)))
+            if ((rc = misc_emit(r, &keys, &t)))
                 break;
             in_track = false;
             continue;
@@ -228,11 +228,7 @@ static int mm_read(struct tp_reader *r)
                             "truncated",
                             t.name);
 done:
-    if (rc == TP_ERR_NOMEM || rc == TP_ERR_LIMIT)
-        rc = tp_reader_failc(r, rc, tp_input_line_number(in), "%s", tp_strerror(rc));
-    misc_keys_free(&keys);
-    tp_tracker_cleanup(&t);
-    return rc;
+    return misc_finish(r, rc, false, &keys, &t);
 }
 
 const struct tp_importer tp_import_matchmover = {

@@ -113,7 +113,7 @@ static int ml_read(struct tp_reader *r)
         }
         if (len >= 2 && s[0] == '#' && s[1] == ' ') {
             if (have_tracker) {
-                if ((rc = misc_keys_move_to(&keys, &t)) || (rc = tp_reader_emit(r, &t)))
+                if ((rc = misc_emit(r, &keys, &t)))
                     break;
             }
             const char *name = s;
@@ -150,16 +150,7 @@ static int ml_read(struct tp_reader *r)
     }
     if (rc == TP_OK && !have_size && !tp_input_error(in))
         rc = tp_reader_fail(r, 0, "The file is empty: no Maya Live size line was found");
-    if (rc == TP_OK && have_tracker) {
-        rc = misc_keys_move_to(&keys, &t);
-        if (rc == TP_OK)
-            rc = tp_reader_emit(r, &t);
-    }
-    if (rc == TP_ERR_NOMEM || rc == TP_ERR_LIMIT)
-        rc = tp_reader_failc(r, rc, tp_input_line_number(in), "%s", tp_strerror(rc));
-    misc_keys_free(&keys);
-    tp_tracker_cleanup(&t);
-    return rc;
+    return misc_finish(r, rc, have_tracker, &keys, &t);
 }
 
 const struct tp_importer tp_import_mayalive = {

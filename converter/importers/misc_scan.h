@@ -238,4 +238,29 @@ static inline int misc_keys_move_to(struct misc_keys *k, struct tp_tracker *t)
     return rc;
 }
 
+/* misc_emit hands t to the reader with the collected keyframes (the collector is emptied). */
+static inline int misc_emit(struct tp_reader *r, struct misc_keys *k, struct tp_tracker *t)
+{
+    int rc = misc_keys_move_to(k, t);
+    return rc ? rc : tp_reader_emit(r, t);
+}
+
+/*
+ * misc_finish ends an importer's read: while rc is TP_OK and emit_last is set, the tracker in
+ * progress is emitted first; an out-of-memory or limit code becomes the reader's failure
+ * message; the collector and t are released either way. Returns the read's result.
+ */
+static inline int misc_finish(struct tp_reader *r, int rc, bool emit_last, struct misc_keys *k,
+                              struct tp_tracker *t)
+{
+    if (rc == TP_OK && emit_last)
+        rc = misc_emit(r, k, t);
+    if (rc == TP_ERR_NOMEM || rc == TP_ERR_LIMIT)
+        rc = tp_reader_failc(r, rc, tp_input_line_number(tp_reader_input(r)), "%s",
+                             tp_strerror(rc));
+    misc_keys_free(k);
+    tp_tracker_cleanup(t);
+    return rc;
+}
+
 #endif
