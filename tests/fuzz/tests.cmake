@@ -1,5 +1,5 @@
 # One libFuzzer target per importer (clang with -DTP_FUZZ=ON); otherwise the same source
-# builds a replayer that ctest runs over the seeds, crash regressions and corpus samples.
+# builds, with fuzz_replay.c, a replayer that ctest runs over the seeds, crash regressions and corpus samples.
 set(TP_FUZZ_IMPORTERS boujou equalizer3 equalizer4 flamestabilizer matchmover matchmoverrzml
     mayalive nukescript pftrack shakescript shaketext syntheyes syntheyesalltrackerpaths tsv)
 foreach(name ${TP_FUZZ_IMPORTERS})
@@ -10,7 +10,7 @@ foreach(name ${TP_FUZZ_IMPORTERS})
     target_compile_options(fuzz_${name} PRIVATE -fsanitize=fuzzer,address,undefined)
     target_link_options(fuzz_${name} PRIVATE -fsanitize=fuzzer,address,undefined)
   else()
-    target_compile_definitions(fuzz_${name} PRIVATE TP_FUZZ_STANDALONE)
+    target_sources(fuzz_${name} PRIVATE ${CMAKE_CURRENT_LIST_DIR}/fuzz_replay.c)
     add_test(NAME fuzz_replay_${name}
              COMMAND fuzz_${name} ${CMAKE_CURRENT_LIST_DIR}/seeds/${name}
                      ${CMAKE_CURRENT_LIST_DIR}/regressions/${name} ${TP_CORPUS_DIR}/samples)

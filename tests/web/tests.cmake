@@ -18,7 +18,7 @@ if(TP_FUZZ AND CMAKE_C_COMPILER_ID MATCHES "Clang")
   target_compile_options(fuzz_multipart PRIVATE -fsanitize=fuzzer,address,undefined)
   target_link_options(fuzz_multipart PRIVATE -fsanitize=fuzzer,address,undefined)
 else()
-  target_compile_definitions(fuzz_multipart PRIVATE TP_FUZZ_STANDALONE)
+  target_sources(fuzz_multipart PRIVATE ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_replay.c)
   add_test(NAME fuzz_replay_multipart
            COMMAND fuzz_multipart ${CMAKE_SOURCE_DIR}/tests/fuzz/seeds/multipart
                    ${CMAKE_SOURCE_DIR}/tests/fuzz/regressions/multipart)
