@@ -4,6 +4,7 @@
  * trips through every Flame exporter back into the importer.
  */
 #include "check.h"
+#include "keep_sink.h"
 #include "trackport.h"
 
 #include <stdint.h>
@@ -17,76 +18,19 @@ extern const struct tp_exporter tp_export_flamestabilizer2014;
 extern const struct tp_exporter tp_export_flamestabilizercornerpin;
 extern const struct tp_exporter tp_export_flamestabilizer2014cornerpin;
 
-#define MAX_TRACKERS 64
-
-/* A sink that keeps copies of what it receives. */
-struct keep_sink {
-    struct tp_sink base;
-    int width, height;
-    struct tp_tracker trackers[MAX_TRACKERS];
-    size_t count;
-};
-
-static int keep_begin(struct tp_sink *s, int w, int h, struct tp_diag *d)
-{
-    (void)d;
-    struct keep_sink *k = (struct keep_sink *)s;
-    k->width = w;
-    k->height = h;
-    return TP_OK;
-}
-
-static int keep_tracker(struct tp_sink *s, struct tp_tracker *t, struct tp_diag *d)
-{
-    (void)d;
-    struct keep_sink *k = (struct keep_sink *)s;
-    if (k->count == MAX_TRACKERS)
-        return TP_ERR_LIMIT;
-    tp_tracker_init(&k->trackers[k->count]);
-    return tp_tracker_copy(&k->trackers[k->count++], t);
-}
-
-static int keep_end(struct tp_sink *s, struct tp_diag *d)
-{
-    (void)s;
-    (void)d;
-    return TP_OK;
-}
-
-static void keep_init(struct keep_sink *k)
-{
-    memset(k, 0, sizeof *k);
-    k->base.begin = keep_begin;
-    k->base.tracker = keep_tracker;
-    k->base.end = keep_end;
-}
-
-static void keep_cleanup(struct keep_sink *k)
-{
-    for (size_t i = 0; i < k->count; i++)
-        tp_tracker_cleanup(&k->trackers[i]);
-    k->count = 0;
-}
 
 static const struct tp_tracker *keep_find(const struct keep_sink *k, const char *name)
 {
-    for (size_t i = 0; i < k->count; i++)
-        if (strcmp(k->trackers[i].name, name) == 0)
-            return &k->trackers[i];
+    for (size_t i = 0; i < k->n; i++)
+        if (strcmp(k->t[i].name, name) == 0)
+            return &k->t[i];
     return NULL;
 }
 
 /* Imports len bytes of text; the diagnostic lands in *diag. */
 static int import_text(const char *text, size_t len, struct keep_sink *k, struct tp_diag *diag)
 {
-    struct tp_input *in;
-    if (tp_input_open_memory(text, len, &in) != TP_OK)
-        return TP_ERR_NOMEM;
-    keep_init(k);
-    memset(diag, 0, sizeof *diag);
-    int rc = tp_import(&tp_import_flamestabilizer, in, 0, 0, &k->base, NULL, NULL, diag);
-    tp_input_free(in);
-    return rc;
+    return keep_sink_import(&tp_import_flamestabilizer, text, len, 0, 0, k, diag);
 }
 
 /* Runs an exporter over trackers into a memory block; caller owns *text (free). */
@@ -184,11 +128,11 @@ static void test_parse(void)
     CHECK_INT(rc, TP_OK);
     CHECK_INT(k.width, 720);
     CHECK_INT(k.height, 576);
-    CHECK_INT(k.count, 2);
-    if (k.count == 2) {
-        CHECK_STR(k.trackers[0].name, "tracker10");
-        CHECK_STR(k.trackers[1].name, "tracker2");
-        const struct tp_tracker *t = &k.trackers[1];
+    CHECK_INT(k.n, 2);
+    if (k.n == 2) {
+        CHECK_STR(k.t[0].name, "tracker10");
+        CHECK_STR(k.t[1].name, "tracker2");
+        const struct tp_tracker *t = &k.t[1];
         /* The base is ref at frame 9, the first ref frame the shift curves also key. */
         CHECK_INT(t->len, 3);
         if (t->len == 3) {
@@ -203,7 +147,7 @@ static void test_parse(void)
             CHECK_NEAR(t->keys[2].y, 58.0, 1e-9);
             CHECK_NEAR(t->keys[2].residual, 0.0, 1e-12);
         }
-        t = &k.trackers[0];
+        t = &k.t[0];
         CHECK_INT(t->len, 1);
         if (t->len == 1) {
             CHECK_INT(t->keys[0].frame, 2);
@@ -211,7 +155,7 @@ static void test_parse(void)
             CHECK_NEAR(t->keys[0].y, 0.0, 1e-9);
         }
     }
-    keep_cleanup(&k);
+    keep_sink_cleanup(&k);
 }
 
 static void test_truncated(void)
@@ -233,7 +177,7 @@ static void test_truncated(void)
             CHECK_REPORT(rc == TP_ERR_PARSE || rc == TP_ERR_NO_TRACKERS,
                          "cut at %zu: unexpected %s", cut, tp_error_name(rc));
         }
-        keep_cleanup(&k);
+        keep_sink_cleanup(&k);
     }
     CHECK(failures > 0);
     CHECK(successes > 0);
@@ -250,7 +194,7 @@ static void test_truncated(void)
         CHECK(diag.line > 0);
         CHECK(strstr(diag.message, "truncated") != NULL);
         CHECK(strstr(diag.message, "tracker2/shift/x") != NULL);
-        keep_cleanup(&k);
+        keep_sink_cleanup(&k);
     }
 
     /* A channel that never ends before the next one starts. */
@@ -262,7 +206,7 @@ static void test_truncated(void)
     int rc = import_text(broken, strlen(broken), &k, &diag);
     CHECK_INT(rc, TP_ERR_PARSE);
     CHECK_INT(diag.line, 13);
-    keep_cleanup(&k);
+    keep_sink_cleanup(&k);
 }
 
 static uint32_t rng_state = 2463534242u;
@@ -281,7 +225,7 @@ static void test_garbage(void)
     /* Empty input, binary noise, and noise after a plausible header. */
     int rc = import_text("", 0, &k, &diag);
     CHECK(rc != TP_OK && diag.message[0] != '\0');
-    keep_cleanup(&k);
+    keep_sink_cleanup(&k);
 
     char noise[8192];
     for (int round = 0; round < 200; round++) {
@@ -295,7 +239,7 @@ static void test_garbage(void)
         rc = import_text(noise, n, &k, &diag);
         CHECK_REPORT(rc != TP_OK && diag.message[0] != '\0',
                      "noise round %d: %s without a message", round, tp_error_name(rc));
-        keep_cleanup(&k);
+        keep_sink_cleanup(&k);
     }
 
     /* Numbers that are not numbers, absurd frames, keys without a frame. */
@@ -312,7 +256,7 @@ static void test_garbage(void)
         rc = import_text(text, strlen(text), &k, &diag);
         CHECK_REPORT(rc == TP_ERR_PARSE && diag.line > 0, "bad key %zu: %s, line %ld", i,
                      tp_error_name(rc), diag.line);
-        keep_cleanup(&k);
+        keep_sink_cleanup(&k);
     }
 
     /* No comp size at all. */
@@ -320,7 +264,7 @@ static void test_garbage(void)
     rc = import_text(nosize, strlen(nosize), &k, &diag);
     CHECK_INT(rc, TP_ERR_PARSE);
     CHECK(strstr(diag.message, "FrameWidth") != NULL);
-    keep_cleanup(&k);
+    keep_sink_cleanup(&k);
 }
 
 static void test_no_trackers(void)
@@ -330,7 +274,7 @@ static void test_no_trackers(void)
     /* Only the header. */
     int rc = import_text(header, strlen(header), &k, &diag);
     CHECK_INT(rc, TP_ERR_NO_TRACKERS);
-    keep_cleanup(&k);
+    keep_sink_cleanup(&k);
 
     /* Channels, but none that place a feature; and a tracker whose shift has no keys. */
     char buf[8192];
@@ -348,7 +292,7 @@ static void test_no_trackers(void)
     rc = import_text(buf, strlen(buf), &k, &diag);
     CHECK_INT(rc, TP_ERR_NO_TRACKERS);
     CHECK(diag.message[0] != '\0');
-    keep_cleanup(&k);
+    keep_sink_cleanup(&k);
 }
 
 /* ------------------------------------------------------------------ round trips */
@@ -387,12 +331,12 @@ static void test_round_trip(const struct tp_exporter *e)
         CHECK_REPORT(rc == TP_OK, "%s round trip: %s", e->name, diag.message);
         CHECK_INT(k.width, 1920);
         CHECK_INT(k.height, 1080);
-        CHECK_INT(k.count, RT_TRACKERS);
+        CHECK_INT(k.n, RT_TRACKERS);
         /* Names become tracker1..N and come back in name order (tracker1, tracker10...). */
-        if (k.count >= 3) {
-            CHECK_STR(k.trackers[0].name, "tracker1");
-            CHECK_STR(k.trackers[1].name, "tracker10");
-            CHECK_STR(k.trackers[2].name, "tracker11");
+        if (k.n >= 3) {
+            CHECK_STR(k.t[0].name, "tracker1");
+            CHECK_STR(k.t[1].name, "tracker10");
+            CHECK_STR(k.t[2].name, "tracker11");
         }
         for (size_t i = 0; i < RT_TRACKERS; i++) {
             char name[32];
@@ -408,7 +352,7 @@ static void test_round_trip(const struct tp_exporter *e)
                 CHECK_NEAR(got->keys[j].y, src[i].keys[j].y, 1.5e-3);
             }
         }
-        keep_cleanup(&k);
+        keep_sink_cleanup(&k);
     }
     free(text);
     for (size_t i = 0; i < RT_TRACKERS; i++)
@@ -439,7 +383,7 @@ static void test_cornerpin(const struct tp_exporter *e, const char *const names[
         struct tp_diag diag;
         rc = import_text(text, len, &k, &diag);
         CHECK_INT(rc, TP_OK);
-        CHECK_INT(k.count, 4);
+        CHECK_INT(k.n, 4);
         /* names[] lists the corners as bottom left, top left, bottom right, top right. */
         static const size_t expect_src[4] = {2, 1, 0, 3};
         for (size_t c = 0; c < 4; c++) {
@@ -450,7 +394,7 @@ static void test_cornerpin(const struct tp_exporter *e, const char *const names[
                 CHECK_NEAR(got->keys[0].y, pos[expect_src[c]][1], 1e-3);
             }
         }
-        keep_cleanup(&k);
+        keep_sink_cleanup(&k);
     }
     free(text);
     for (size_t i = 0; i < 5; i++)

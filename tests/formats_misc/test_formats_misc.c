@@ -8,6 +8,7 @@
  * formats.def has enabled.
  */
 #include "check.h"
+#include "keep_sink.h"
 #include "trackport.h"
 
 #include "../../converter/exporters/misc_fixed.h"
@@ -22,72 +23,11 @@ extern const struct tp_exporter tp_export_equalizer3, tp_export_equalizer4, tp_e
 
 /* ------------------------------------------------------------------ helpers */
 
-/* A sink that keeps deep copies of every tracker it receives. */
-struct keep_sink {
-    struct tp_sink base;
-    struct tp_tracker t[64];
-    size_t n;
-    int width, height;
-    bool sorted; /* every tracker arrived sorted with unique frames */
-};
-
-static int keep_begin(struct tp_sink *s, int w, int h, struct tp_diag *d)
-{
-    (void)d;
-    struct keep_sink *k = (struct keep_sink *)s;
-    k->width = w;
-    k->height = h;
-    return TP_OK;
-}
-
-static int keep_tracker(struct tp_sink *s, struct tp_tracker *t, struct tp_diag *d)
-{
-    (void)d;
-    struct keep_sink *k = (struct keep_sink *)s;
-    for (size_t i = 1; i < t->len; i++)
-        if (t->keys[i - 1].frame >= t->keys[i].frame)
-            k->sorted = false;
-    if (k->n == sizeof k->t / sizeof k->t[0])
-        return TP_OK; /* counted elsewhere; keep the first 64 */
-    tp_tracker_init(&k->t[k->n]);
-    int rc = tp_tracker_copy(&k->t[k->n], t);
-    k->n++;
-    return rc;
-}
-
-static int keep_end(struct tp_sink *s, struct tp_diag *d)
-{
-    (void)s;
-    (void)d;
-    return TP_OK;
-}
-
-static void keep_init(struct keep_sink *k)
-{
-    memset(k, 0, sizeof *k);
-    k->base = (struct tp_sink){keep_begin, keep_tracker, keep_end, NULL, NULL};
-    k->sorted = true;
-}
-
-static void keep_cleanup(struct keep_sink *k)
-{
-    for (size_t i = 0; i < k->n; i++)
-        tp_tracker_cleanup(&k->t[i]);
-    k->n = 0;
-}
-
 /* Imports len bytes of data with imp (size w x h, 0 if not given) into k. */
 static int import_mem(const struct tp_importer *imp, const char *data, size_t len, int w, int h,
                       struct keep_sink *k, struct tp_diag *diag)
 {
-    struct tp_input *in;
-    keep_init(k);
-    memset(diag, 0, sizeof *diag);
-    if (tp_input_open_memory(data, len, &in))
-        return TP_ERR_NOMEM;
-    int rc = tp_import(imp, in, w, h, &k->base, NULL, NULL, diag);
-    tp_input_free(in);
-    return rc;
+    return keep_sink_import(imp, data, len, w, h, k, diag);
 }
 
 static int import_str(const struct tp_importer *imp, const char *text, int w, int h,
@@ -157,30 +97,30 @@ static void test_equalizer3(void)
         CHECK_INT(k.t[1].keys[0].frame, 0);
         CHECK_NEAR(k.t[1].keys[0].x, 3, 0);
     }
-    keep_cleanup(&k);
+    keep_sink_cleanup(&k);
 
     /* no header, a keyframe before any name, a bad number */
     CHECK_INT(import_str(&tp_import_equalizer3, "03\n\t1\t2\t3\n", 0, 0, &k, &d), TP_ERR_PARSE);
     CHECK_INT(d.line, 1);
-    keep_cleanup(&k);
+    keep_sink_cleanup(&k);
     CHECK_INT(import_str(&tp_import_equalizer3, "// x 10 x 10\n\t1\t2\t3\n", 0, 0, &k, &d),
               TP_ERR_PARSE);
     CHECK(strstr(d.message, "before the first point") != NULL);
-    keep_cleanup(&k);
+    keep_sink_cleanup(&k);
     CHECK_INT(import_str(&tp_import_equalizer3, "// 10 x 10\np\n\t1\t1e999\t3\n", 0, 0, &k, &d),
               TP_ERR_PARSE);
     CHECK_INT(d.line, 3);
-    keep_cleanup(&k);
+    keep_sink_cleanup(&k);
     CHECK_INT(import_str(&tp_import_equalizer3, "// 10 x 10\np\n\t99999999999\t1\t3\n", 0, 0, &k,
                          &d),
               TP_ERR_PARSE);
-    keep_cleanup(&k);
+    keep_sink_cleanup(&k);
     CHECK_INT(import_str(&tp_import_equalizer3, "", 0, 0, &k, &d), TP_ERR_PARSE);
     CHECK(d.message[0] != '\0');
-    keep_cleanup(&k);
+    keep_sink_cleanup(&k);
     CHECK_INT(import_str(&tp_import_equalizer3, "// 10 x 10\np\n", 0, 0, &k, &d),
               TP_ERR_NO_TRACKERS);
-    keep_cleanup(&k);
+    keep_sink_cleanup(&k);
 }
 
 static void test_equalizer4(void)
@@ -211,32 +151,32 @@ static void test_equalizer4(void)
         CHECK_STR(k.t[1].name, "second_one");
         CHECK_INT(k.t[1].keys[0].frame, 0);
     }
-    keep_cleanup(&k);
+    keep_sink_cleanup(&k);
 
     /* the size is required */
     CHECK_INT(import_str(&tp_import_equalizer4, text, 0, 0, &k, &d), TP_ERR_SIZE_REQUIRED);
-    keep_cleanup(&k);
+    keep_sink_cleanup(&k);
     /* truncated in the last point's keyframes: keeps what is there */
     CHECK_INT(import_str(&tp_import_equalizer4, "1\np\n0\n5\n1 1 1\n2 2 2\n", 10, 10, &k, &d),
               TP_OK);
     CHECK_INT(k.n == 1 ? k.t[0].len : 0, 2);
-    keep_cleanup(&k);
+    keep_sink_cleanup(&k);
     /* announces more points than it has */
     CHECK_INT(import_str(&tp_import_equalizer4, "3\np\n0\n1\n1 1 1\n", 10, 10, &k, &d),
               TP_ERR_PARSE);
     CHECK(strstr(d.message, "truncated") != NULL);
-    keep_cleanup(&k);
+    keep_sink_cleanup(&k);
     CHECK_INT(import_str(&tp_import_equalizer4, "many\n", 10, 10, &k, &d), TP_ERR_PARSE);
-    keep_cleanup(&k);
+    keep_sink_cleanup(&k);
     CHECK_INT(import_str(&tp_import_equalizer4, "1\np\n0\nlots\n", 10, 10, &k, &d), TP_ERR_PARSE);
-    keep_cleanup(&k);
+    keep_sink_cleanup(&k);
     CHECK_INT(import_str(&tp_import_equalizer4, "99999999999999999999\n", 10, 10, &k, &d),
               TP_ERR_PARSE);
-    keep_cleanup(&k);
+    keep_sink_cleanup(&k);
     CHECK_INT(import_str(&tp_import_equalizer4, "1\np\n0\n1\n1 x 2\n", 10, 10, &k, &d),
               TP_ERR_PARSE);
     CHECK_INT(d.line, 5);
-    keep_cleanup(&k);
+    keep_sink_cleanup(&k);
 }
 
 static void test_boujou(void)
@@ -262,7 +202,7 @@ static void test_boujou(void)
         CHECK_STR(k.t[2].name, "Target_track_1");
         CHECK_INT(k.t[2].len, 1);
     }
-    keep_cleanup(&k);
+    keep_sink_cleanup(&k);
 
     /* columns in another order */
     CHECK_INT(import_str(&tp_import_boujou, "# track_id x y view\na 1 2 3\n", 100, 100, &k, &d),
@@ -272,21 +212,21 @@ static void test_boujou(void)
         CHECK_NEAR(k.t[0].keys[0].x, 1, 0);
         CHECK_NEAR(k.t[0].keys[0].y, 100 - 2 - 1, 0);
     }
-    keep_cleanup(&k);
+    keep_sink_cleanup(&k);
     CHECK_INT(import_str(&tp_import_boujou, "a 1 2 3\n", 100, 100, &k, &d), TP_ERR_PARSE);
     CHECK(strstr(d.message, "track_id") != NULL);
-    keep_cleanup(&k);
+    keep_sink_cleanup(&k);
     CHECK_INT(import_str(&tp_import_boujou, "# track_id view x y\na 1 2\n", 100, 100, &k, &d),
               TP_ERR_PARSE);
     CHECK_INT(d.line, 2);
-    keep_cleanup(&k);
+    keep_sink_cleanup(&k);
     CHECK_INT(import_str(&tp_import_boujou, "# track_id view x y\na 1 2 -1e309\n", 100, 100, &k,
                          &d),
               TP_ERR_PARSE);
-    keep_cleanup(&k);
+    keep_sink_cleanup(&k);
     CHECK_INT(import_str(&tp_import_boujou, "# track_id view x y\na 1 2 3\n", 0, 0, &k, &d),
               TP_ERR_SIZE_REQUIRED);
-    keep_cleanup(&k);
+    keep_sink_cleanup(&k);
 }
 
 static void test_mayalive(void)
@@ -314,21 +254,21 @@ static void test_mayalive(void)
         CHECK_NEAR(k.t[1].keys[0].x, 640, 1e-9);
         CHECK_NEAR(k.t[1].keys[0].y, 270, 1e-9);
     }
-    keep_cleanup(&k);
+    keep_sink_cleanup(&k);
 
     CHECK_INT(import_str(&tp_import_mayalive, "#  Size  10  10\n0 0 0 0 0\n", 0, 0, &k, &d),
               TP_ERR_PARSE);
-    keep_cleanup(&k);
+    keep_sink_cleanup(&k);
     CHECK_INT(import_str(&tp_import_mayalive, "#  Size\n", 0, 0, &k, &d), TP_ERR_PARSE);
-    keep_cleanup(&k);
+    keep_sink_cleanup(&k);
     CHECK_INT(import_str(&tp_import_mayalive, "#  Size 10 10\n#  Name a\n0 0 x 0 0\n", 0, 0, &k,
                          &d),
               TP_ERR_PARSE);
     CHECK_INT(d.line, 3);
-    keep_cleanup(&k);
+    keep_sink_cleanup(&k);
     CHECK_INT(import_str(&tp_import_mayalive, "#  Size 99999999999 10\n", 0, 0, &k, &d),
               TP_ERR_PARSE);
-    keep_cleanup(&k);
+    keep_sink_cleanup(&k);
 }
 
 static void test_matchmover(void)
@@ -362,14 +302,14 @@ static void test_matchmover(void)
         CHECK_NEAR(k.t[0].keys[1].residual, 0.5, 1e-12);
         CHECK_NEAR(k.t[0].keys[2].residual, 1 - 0.926994, 1e-12);
     }
-    keep_cleanup(&k);
+    keep_sink_cleanup(&k);
 
     /* no b( ): frames as they are */
     const char plain[] = "imageSequence\t\"Sequence 01\"\n{\n\t714\t480\n}\r\n"
                          "pointTrack\t\"Tracker0002\"\r\n{\n\t1017\t357.898651  108.031616\r\n}\n";
     CHECK_INT(import_str(&tp_import_matchmover, plain, 0, 0, &k, &d), TP_OK);
     CHECK_INT(k.n == 1 ? k.t[0].keys[0].frame : -1, 1017);
-    keep_cleanup(&k);
+    keep_sink_cleanup(&k);
 
     /* a track that is not closed, a duplicate frame, a bad size, garbage keyframes */
     CHECK_INT(import_str(&tp_import_matchmover,
@@ -377,31 +317,31 @@ static void test_matchmover(void)
                          &k, &d),
               TP_ERR_PARSE);
     CHECK(strstr(d.message, "not closed") != NULL);
-    keep_cleanup(&k);
+    keep_sink_cleanup(&k);
     CHECK_INT(import_str(&tp_import_matchmover,
                          "imageSequence\n{\n\t10\t10\n}\npointTrack \"a\"\n{\n\t1\t1 1\n\t1\t2 "
                          "2\n}\n",
                          0, 0, &k, &d),
               TP_ERR_PARSE);
     CHECK(strstr(d.message, "twice") != NULL);
-    keep_cleanup(&k);
+    keep_sink_cleanup(&k);
     CHECK_INT(import_str(&tp_import_matchmover, "imageSequence\n{\n\tno size\n}\n", 0, 0, &k, &d),
               TP_ERR_PARSE);
-    keep_cleanup(&k);
+    keep_sink_cleanup(&k);
     CHECK_INT(import_str(&tp_import_matchmover, "imageSequence\n", 0, 0, &k, &d), TP_ERR_PARSE);
-    keep_cleanup(&k);
+    keep_sink_cleanup(&k);
     CHECK_INT(import_str(&tp_import_matchmover,
                          "imageSequence\n{\n\t10\t10\n}\npointTrack \"a\"\n{\n\t1\tnope 1\n}\n", 0,
                          0, &k, &d),
               TP_ERR_PARSE);
     CHECK_INT(d.line, 7);
-    keep_cleanup(&k);
+    keep_sink_cleanup(&k);
     CHECK_INT(import_str(&tp_import_matchmover,
                          "imageSequence\n{\n\t10\t10\tb( 5 9 1 )\n}\npointTrack \"a\"\n{\n"
                          "\t99999999999999\t1 1\n}\n",
                          0, 0, &k, &d),
               TP_ERR_PARSE);
-    keep_cleanup(&k);
+    keep_sink_cleanup(&k);
 }
 
 /* A large track listed in reverse frame order imports quickly and sorted. */
@@ -423,7 +363,7 @@ static void test_matchmover_reversed(void)
     CHECK_REPORT(seconds < 5.0, "a reversed track of %d keyframes took %.1f s", N, seconds);
     CHECK(k.sorted);
     CHECK_INT(k.n == 1 ? k.t[0].len : 0, N);
-    keep_cleanup(&k);
+    keep_sink_cleanup(&k);
     free(text);
 }
 
@@ -473,7 +413,7 @@ static void test_rzml(void)
         CHECK_NEAR(k.t[0].keys[2].residual, 0, 0);
         CHECK_STR(k.t[1].name, "a&b");
     }
-    keep_cleanup(&k);
+    keep_sink_cleanup(&k);
 
     /* Every cut of the document is an error with a message, never a partial result. */
     size_t len = strlen(rzml_doc);
@@ -482,7 +422,7 @@ static void test_rzml(void)
         int rc = import_mem(&tp_import_matchmoverrzml, rzml_doc, cut, 0, 0, &k, &d);
         if (rc != TP_OK && d.message[0])
             errors++;
-        keep_cleanup(&k);
+        keep_sink_cleanup(&k);
     }
     CHECK_INT(errors, (int)len - 1);
 }
@@ -495,7 +435,7 @@ static void check_rzml_error(const char *doc, const char *words)
     CHECK_REPORT(rc != TP_OK && strstr(d.message, words) != NULL,
                  "%.60s: expected an error with \"%s\", got %s \"%s\"", doc, words,
                  tp_error_name(rc), d.message);
-    keep_cleanup(&k);
+    keep_sink_cleanup(&k);
 }
 
 static void test_rzml_malformed(void)
@@ -548,14 +488,14 @@ static void test_rzml_malformed(void)
     struct tp_diag d;
     CHECK_INT(import_str(&tp_import_matchmoverrzml, "<a><b/></a>", 0, 0, &k, &d),
               TP_ERR_NO_TRACKERS);
-    keep_cleanup(&k);
+    keep_sink_cleanup(&k);
     CHECK_INT(import_str(&tp_import_matchmoverrzml, "", 0, 0, &k, &d), TP_ERR_NO_TRACKERS);
-    keep_cleanup(&k);
+    keep_sink_cleanup(&k);
     /* binary garbage */
     static const char garbage[] = "\x00\xff<\xfe\x01<<<\"\"'>>\x7f<!";
     int rc = import_mem(&tp_import_matchmoverrzml, garbage, sizeof garbage - 1, 0, 0, &k, &d);
     CHECK(rc != TP_OK && d.message[0]);
-    keep_cleanup(&k);
+    keep_sink_cleanup(&k);
 }
 
 /* Every importer survives every cut and a set of damaged variants of a valid file. */
@@ -585,13 +525,13 @@ static void test_truncations(void)
         struct keep_sink k;
         struct tp_diag d;
         CHECK_INT(import_str(cases[c].imp, text, 20, 10, &k, &d), TP_OK);
-        keep_cleanup(&k);
+        keep_sink_cleanup(&k);
         for (size_t cut = 0; cut <= len; cut++) {
             int rc = import_mem(cases[c].imp, text, cut, 20, 10, &k, &d);
             CHECK_REPORT(rc == TP_OK || d.message[0], "%s cut at %zu: %s without a message",
                          cases[c].imp->name, cut, tp_error_name(rc));
             CHECK(k.sorted);
-            keep_cleanup(&k);
+            keep_sink_cleanup(&k);
         }
         char buf[512];
         for (int round = 0; round < 400; round++) {
@@ -612,7 +552,7 @@ static void test_truncations(void)
             CHECK_REPORT(rc == TP_OK || d.message[0], "%s damaged: %s without a message",
                          cases[c].imp->name, tp_error_name(rc));
             CHECK(k.sorted);
-            keep_cleanup(&k);
+            keep_sink_cleanup(&k);
         }
     }
 }
@@ -807,7 +747,7 @@ static void test_round_trips(void)
                              t[j].name, a->frame, b->frame, b->x, b->y, b->residual);
             }
         }
-        keep_cleanup(&k);
+        keep_sink_cleanup(&k);
         tp_out_free(out);
     }
     for (int j = 0; j < 3; j++)

@@ -4,6 +4,7 @@
  * without trackers, sniffing, exact exporter output, and a round trip through the exporter.
  */
 #include "check.h"
+#include "keep_sink.h"
 #include "trackport.h"
 
 #include <stdint.h>
@@ -15,75 +16,19 @@ extern const struct tp_importer tp_import_nukescript;
 extern const struct tp_exporter tp_export_nukescript;
 extern const struct tp_exporter tp_export_nukecamtrackerusertracks;
 
-#define MAX_KEPT 64
-
-/* A sink keeping copies of the trackers it receives. */
-struct kept {
-    struct tp_sink base;
-    struct tp_tracker t[MAX_KEPT];
-    size_t n;
-};
-
-static int kept_begin(struct tp_sink *s, int w, int h, struct tp_diag *d)
-{
-    (void)s;
-    (void)w;
-    (void)h;
-    (void)d;
-    return TP_OK;
-}
-
-static int kept_tracker(struct tp_sink *s, struct tp_tracker *t, struct tp_diag *d)
-{
-    (void)d;
-    struct kept *k = (struct kept *)s;
-    if (k->n == MAX_KEPT)
-        return TP_ERR_LIMIT;
-    tp_tracker_init(&k->t[k->n]);
-    return tp_tracker_copy(&k->t[k->n++], t);
-}
-
-static int kept_end(struct tp_sink *s, struct tp_diag *d)
-{
-    (void)s;
-    (void)d;
-    return TP_OK;
-}
-
-static void kept_init(struct kept *k)
-{
-    memset(k, 0, sizeof *k);
-    k->base.begin = kept_begin;
-    k->base.tracker = kept_tracker;
-    k->base.end = kept_end;
-}
-
-static void kept_cleanup(struct kept *k)
-{
-    for (size_t i = 0; i < k->n; i++)
-        tp_tracker_cleanup(&k->t[i]);
-    k->n = 0;
-}
 
 /* Imports len bytes of text into k; returns the importer's result. */
-static int import_bytes(const char *text, size_t len, struct kept *k, struct tp_diag *diag)
+static int import_bytes(const char *text, size_t len, struct keep_sink *k, struct tp_diag *diag)
 {
-    struct tp_input *in;
-    kept_init(k);
-    memset(diag, 0, sizeof *diag);
-    if (tp_input_open_memory(text, len, &in) != TP_OK)
-        return TP_ERR_NOMEM;
-    int rc = tp_import(&tp_import_nukescript, in, 1920, 1080, &k->base, NULL, NULL, diag);
-    tp_input_free(in);
-    return rc;
+    return keep_sink_import(&tp_import_nukescript, text, len, 1920, 1080, k, diag);
 }
 
-static int import_text(const char *text, struct kept *k, struct tp_diag *diag)
+static int import_text(const char *text, struct keep_sink *k, struct tp_diag *diag)
 {
     return import_bytes(text, strlen(text), k, diag);
 }
 
-static const struct tp_tracker *find(const struct kept *k, const char *name)
+static const struct tp_tracker *find(const struct keep_sink *k, const char *name)
 {
     for (size_t i = 0; i < k->n; i++) {
         if (strcmp(k->t[i].name, name) == 0)
@@ -116,7 +61,7 @@ static void test_tracker3_gaps(void)
         " translate {{curve x1 0 130} {curve x1 0 -18}}\n"
         " name Tracker1\n"
         "}\n";
-    struct kept k;
+    struct keep_sink k;
     struct tp_diag d;
     CHECK_INT(import_text(script, &k, &d), TP_OK);
     CHECK_INT(k.n, 2);
@@ -141,7 +86,7 @@ static void test_tracker3_gaps(void)
         CHECK_NEAR(t->keys[1].x, 2, 1e-9);
         CHECK_NEAR(t->keys[1].y, 6, 1e-9);
     }
-    kept_cleanup(&k);
+    keep_sink_cleanup(&k);
 }
 
 static void test_expressions_and_offsets(void)
@@ -160,7 +105,7 @@ static void test_expressions_and_offsets(void)
         " to4 {{curve x1 1 2} {curve x2 3 4}}\n"
         " name Pin\n"
         "}\n";
-    struct kept k;
+    struct keep_sink k;
     struct tp_diag d;
     CHECK_INT(import_text(script, &k, &d), TP_OK);
     CHECK_INT(k.n, 3);
@@ -187,7 +132,7 @@ static void test_expressions_and_offsets(void)
     CHECK(find(&k, "Pin_to1") == NULL);
     CHECK(find(&k, "Pin_to2") == NULL);
     CHECK(find(&k, "Pin_to3") == NULL);
-    kept_cleanup(&k);
+    keep_sink_cleanup(&k);
 }
 
 static void test_tracker4_table(void)
@@ -215,7 +160,7 @@ static void test_tracker4_table(void)
         "translate {{curve x3 0 1 2} {curve x3 0 1 2}}\n"
         "name Tracker1\n"
         "}";
-    struct kept k;
+    struct keep_sink k;
     struct tp_diag d;
     CHECK_INT(import_text(script, &k, &d), TP_OK);
     CHECK_INT(k.n, 2);
@@ -228,7 +173,7 @@ static void test_tracker4_table(void)
     }
     const int f2[] = {0, 2};
     check_frames(find(&k, "Tracker1_wide_{braced}_\"name\""), f2, 2);
-    kept_cleanup(&k);
+    keep_sink_cleanup(&k);
 }
 
 static void test_groups_duplicates_and_line_ends(void)
@@ -245,7 +190,7 @@ static void test_groups_duplicates_and_line_ends(void)
         " }\r\n"
         "end_group\r\n"
         "Reconcile3D {\r\n output {{curve x1 9} {curve x1 10}}\r\n name Rec\r\n}\r\n";
-    struct kept k;
+    struct keep_sink k;
     struct tp_diag d;
     CHECK_INT(import_text(script, &k, &d), TP_OK);
     CHECK_INT(k.n, 2);
@@ -260,7 +205,7 @@ static void test_groups_duplicates_and_line_ends(void)
         CHECK_NEAR(t->keys[3].x, 4, 1e-9);
     }
     CHECK(find(&k, "Rec_output") != NULL);
-    kept_cleanup(&k);
+    keep_sink_cleanup(&k);
 }
 
 static void test_planar_order(void)
@@ -274,7 +219,7 @@ static void test_planar_order(void)
                          " outputBottomRight {{curve x1 2} {curve x1 2}}\n"
                          " name PT\n"
                          "}\n";
-    struct kept k;
+    struct keep_sink k;
     struct tp_diag d;
     CHECK_INT(import_text(script, &k, &d), TP_OK);
     CHECK_INT(k.n, 4);
@@ -284,7 +229,7 @@ static void test_planar_order(void)
         CHECK_STR(k.t[2].name, "PT_outputTopLeft");
         CHECK_STR(k.t[3].name, "PT_outputTopRight");
     }
-    kept_cleanup(&k);
+    keep_sink_cleanup(&k);
 }
 
 static void test_truncated(void)
@@ -300,31 +245,31 @@ static void test_truncated(void)
                          "{\n"
                          " { {curve K x1 1} \"track 1\" {curve x1 1 2 3 4";
     size_t full = strlen(script);
-    struct kept k;
+    struct keep_sink k;
     struct tp_diag d;
     /* Cut anywhere after the first node: a parse error naming a line, never a crash. */
     for (size_t cut = 60; cut <= full; cut += 7) {
         int rc = import_bytes(script, cut, &k, &d);
         if (rc == TP_OK || rc == TP_ERR_NO_TRACKERS) {
-            kept_cleanup(&k);
+            keep_sink_cleanup(&k);
             continue;
         }
         CHECK_INT(rc, TP_ERR_PARSE);
         CHECK(d.line > 0);
         CHECK(strstr(d.message, "Line ") == d.message);
-        kept_cleanup(&k);
+        keep_sink_cleanup(&k);
     }
     CHECK_INT(import_bytes(script, full, &k, &d), TP_ERR_PARSE);
     CHECK_INT(d.line, 8);
     CHECK(strstr(d.message, "Tracker4") != NULL);
     CHECK(strstr(d.message, "never closed") != NULL);
-    kept_cleanup(&k);
+    keep_sink_cleanup(&k);
 
     /* An unterminated quoted string names the line it starts on. */
     const char *quote = "Root {\n name \"never\nclosed\n}\n";
     CHECK_INT(import_text(quote, &k, &d), TP_ERR_PARSE);
     CHECK_INT(d.line, 2);
-    kept_cleanup(&k);
+    keep_sink_cleanup(&k);
 }
 
 static void test_no_trackers(void)
@@ -335,20 +280,20 @@ static void test_no_trackers(void)
                          "Tracker4 {\n center {1024 576}\n name Tracker3\n"
                          " label \"\\[value transform]\"\n}\n"
                          "Tracker3 {\n track1 {100 200}\n name Static\n}\n";
-    struct kept k;
+    struct keep_sink k;
     struct tp_diag d;
     CHECK_INT(import_text(script, &k, &d), TP_ERR_NO_TRACKERS);
     CHECK_INT(k.n, 0);
-    kept_cleanup(&k);
+    keep_sink_cleanup(&k);
     CHECK_INT(import_text("", &k, &d), TP_ERR_NO_TRACKERS);
-    kept_cleanup(&k);
+    keep_sink_cleanup(&k);
 }
 
 static void test_garbage(void)
 {
     uint32_t seed = 12345;
     char *buf = malloc(1 << 16);
-    struct kept k;
+    struct keep_sink k;
     struct tp_diag d;
     CHECK(buf != NULL);
     if (!buf)
@@ -366,7 +311,7 @@ static void test_garbage(void)
         CHECK(rc == TP_OK || rc == TP_ERR_PARSE || rc == TP_ERR_NO_TRACKERS);
         if (rc != TP_OK)
             CHECK(d.message[0] != '\0');
-        kept_cleanup(&k);
+        keep_sink_cleanup(&k);
         (void)tp_import_nukescript.sniff(buf, len);
     }
     free(buf);
@@ -461,7 +406,7 @@ static void test_exporters(void)
     free(empty);
 
     /* Round trip: the script reads back to the same keys (names gain "_track1"). */
-    struct kept k;
+    struct keep_sink k;
     struct tp_diag d;
     if (nk) {
         CHECK_INT(import_text(nk, &k, &d), TP_OK);
@@ -477,7 +422,7 @@ static void test_exporters(void)
                 CHECK_NEAR(k.t[i].keys[j].y, t[i].keys[j].y, 1e-4);
             }
         }
-        kept_cleanup(&k);
+        keep_sink_cleanup(&k);
     }
     free(nk);
     tp_tracker_cleanup(&t[0]);
@@ -503,7 +448,7 @@ static void test_round_trip_random(void)
         }
     }
     char *nk = export_all(&tp_export_nukescript, t, N, 1920, 1080);
-    struct kept k;
+    struct keep_sink k;
     struct tp_diag d;
     CHECK(nk != NULL);
     if (nk) {
@@ -523,7 +468,7 @@ static void test_round_trip_random(void)
             }
         }
         CHECK_INT(bad, 0);
-        kept_cleanup(&k);
+        keep_sink_cleanup(&k);
     }
     free(nk);
     for (size_t i = 0; i < N; i++)

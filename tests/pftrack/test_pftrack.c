@@ -6,6 +6,7 @@
  *   test_pftrack [CORPUS_SAMPLES_DIR]
  */
 #include "check.h"
+#include "keep_sink.h"
 #include "trackport.h"
 
 #include <dirent.h>
@@ -18,86 +19,24 @@ extern const struct tp_importer tp_import_pftrack, tp_import_syntheyes,
 extern const struct tp_exporter tp_export_pftrack4, tp_export_pftrack5, tp_export_pfmatchit,
     tp_export_syntheyes;
 
-/* ------------------------------------------------------------ a collecting sink */
-
-#define MAX_COLLECT 64
-
-struct collect {
-    struct tp_sink base;
-    struct tp_tracker t[MAX_COLLECT];
-    size_t n;
-    int width, height;
-};
-
-static int col_begin(struct tp_sink *s, int w, int h, struct tp_diag *d)
-{
-    (void)d;
-    struct collect *c = (struct collect *)s;
-    c->width = w;
-    c->height = h;
-    return TP_OK;
-}
-
-static int col_tracker(struct tp_sink *s, struct tp_tracker *t, struct tp_diag *d)
-{
-    (void)d;
-    struct collect *c = (struct collect *)s;
-    if (c->n == MAX_COLLECT)
-        return TP_ERR_LIMIT;
-    tp_tracker_init(&c->t[c->n]);
-    int rc = tp_tracker_copy(&c->t[c->n], t);
-    if (rc == TP_OK)
-        c->n++;
-    return rc;
-}
-
-static int col_end(struct tp_sink *s, struct tp_diag *d)
-{
-    (void)s;
-    (void)d;
-    return TP_OK;
-}
-
-static void col_init(struct collect *c)
-{
-    memset(c, 0, sizeof *c);
-    c->base.begin = col_begin;
-    c->base.tracker = col_tracker;
-    c->base.end = col_end;
-}
-
-static void col_cleanup(struct collect *c)
-{
-    for (size_t i = 0; i < c->n; i++)
-        tp_tracker_cleanup(&c->t[i]);
-    c->n = 0;
-}
-
 /* import runs imp over text (len bytes) at w x h into c; returns the error code. */
 static int import_len(const struct tp_importer *imp, const char *text, size_t len, int w, int h,
-                      struct collect *c, struct tp_diag *diag)
+                      struct keep_sink *c, struct tp_diag *diag)
 {
-    col_init(c);
-    memset(diag, 0, sizeof *diag);
-    struct tp_input *in;
-    if (tp_input_open_memory(text, len, &in) != TP_OK)
-        return TP_ERR_NOMEM;
-    int rc = tp_import(imp, in, w, h, &c->base, NULL, NULL, diag);
-    tp_input_free(in);
-    return rc;
+    return keep_sink_import(imp, text, len, w, h, c, diag);
 }
 
 static int import(const struct tp_importer *imp, const char *text, int w, int h,
-                  struct collect *c, struct tp_diag *diag)
+                  struct keep_sink *c, struct tp_diag *diag)
 {
     return import_len(imp, text, strlen(text), w, h, c, diag);
 }
 
 /* import_pipe is import through a pipe, which cannot be rewound. */
 static int import_pipe(const struct tp_importer *imp, const char *text, int w, int h,
-                       struct collect *c, struct tp_diag *diag)
+                       struct keep_sink *c, struct tp_diag *diag)
 {
-    col_init(c);
+    keep_sink_init(c);
     memset(diag, 0, sizeof *diag);
     char path[] = "/tmp/tp_pftrack_test_XXXXXX";
     int fds[2];
@@ -129,7 +68,7 @@ static void test_pftrack4(void)
                        "\r\n\r\n\"Empty\"\r\n0\r\n"
                        "\"Second\"\r\n1\r\n"
                        "1 0 0 0\r\n";
-    struct collect c;
+    struct keep_sink c;
     struct tp_diag d;
     CHECK_INT(import(&tp_import_pftrack, text, 2560, 1080, &c, &d), TP_OK);
     CHECK_INT(c.n, 2);
@@ -143,7 +82,7 @@ static void test_pftrack4(void)
     CHECK_STR(c.t[1].name, "Second");
     CHECK_INT(c.t[1].keys[0].frame, 0);
     CHECK_NEAR(c.t[1].keys[0].x, 0.5, 0);
-    col_cleanup(&c);
+    keep_sink_cleanup(&c);
 }
 
 static void test_pftrack5_stereo(void)
@@ -156,7 +95,7 @@ static void test_pftrack5_stereo(void)
                        "5 12 22 0\n\n"
                        "\"Feature1\"\n1\n2\n1 1 1 0\n2 2 2 0\n\n"
                        "\"Feature1\"\n2\n1\n1 3 3 0\n";
-    struct collect c;
+    struct keep_sink c;
     struct tp_diag d;
     CHECK_INT(import(&tp_import_pftrack, text, 1920, 1080, &c, &d), TP_OK);
     CHECK_INT(c.n, 4);
@@ -167,7 +106,7 @@ static void test_pftrack5_stereo(void)
     CHECK_STR(c.t[2].name, "Feature1_1"); /* PFMatchit's numbered camera */
     CHECK_INT(c.t[2].len, 2);
     CHECK_STR(c.t[3].name, "Feature1_2");
-    col_cleanup(&c);
+    keep_sink_cleanup(&c);
 
     /* Quotes are dropped wherever they are, whitespace runs become one underscore. */
     CHECK_INT(import(&tp_import_pftrack, "\"a  \"\"b\"\n\" left cam\"\n1\n1 0 0 0\n", 10, 10,
@@ -176,13 +115,13 @@ static void test_pftrack5_stereo(void)
     CHECK_INT(c.n, 1);
     if (c.n)
         CHECK_STR(c.t[0].name, "a_b__left_cam");
-    col_cleanup(&c);
+    keep_sink_cleanup(&c);
 }
 
 static void expect_error(const struct tp_importer *imp, const char *text, int code, long line,
                          const char *needle)
 {
-    struct collect c;
+    struct keep_sink c;
     struct tp_diag d;
     int rc = import(imp, text, 1920, 1080, &c, &d);
     CHECK_REPORT(rc == code, "%s: %s on %.40s... gave %s (%s)", imp->name, tp_error_name(code),
@@ -192,7 +131,7 @@ static void expect_error(const struct tp_importer *imp, const char *text, int co
     if (needle)
         CHECK_REPORT(strstr(d.message, needle) != NULL, "message \"%s\" lacks \"%s\"",
                      d.message, needle);
-    col_cleanup(&c);
+    keep_sink_cleanup(&c);
 }
 
 static void test_pftrack_errors(void)
@@ -252,12 +191,12 @@ static void test_pftrack_errors(void)
         const struct tp_importer *imps[] = {&tp_import_pftrack, &tp_import_syntheyes,
                                             &tp_import_syntheyesalltrackerpaths};
         for (size_t k = 0; k < 3; k++) {
-            struct collect c;
+            struct keep_sink c;
             struct tp_diag d;
             int rc = import_len(imps[k], junk, sizeof junk, 640, 480, &c, &d);
             CHECK_REPORT(rc == TP_OK || d.message[0], "%s: error without a message",
                          imps[k]->name);
-            col_cleanup(&c);
+            keep_sink_cleanup(&c);
         }
     }
 }
@@ -270,7 +209,7 @@ static void test_syntheyes(void)
                        "Tracker1 2 0.529106 0.271534 7\n"
                        "\n"
                        "Corner 0 -1.001360 1.001627 15\n";
-    struct collect c;
+    struct keep_sink c;
     struct tp_diag d;
     CHECK_INT(import(&tp_import_syntheyes, text, 1920, 1080, &c, &d), TP_OK);
     CHECK_INT(c.n, 2);
@@ -280,7 +219,7 @@ static void test_syntheyes(void)
     CHECK_NEAR(c.t[0].keys[0].y, 398.247454, 1e-6);
     CHECK_NEAR(c.t[0].keys[0].residual, 0, 0);
     CHECK_STR(c.t[1].name, "Corner");
-    col_cleanup(&c);
+    keep_sink_cleanup(&c);
 
     /* Rows of a tracker that come back after another tracker join the first ones, both
      * from a rewindable input and from a pipe. */
@@ -297,12 +236,12 @@ static void test_syntheyes(void)
             CHECK_INT(c.t[1].len, 2);
             CHECK_INT(c.t[1].keys[0].frame, 0);
         }
-        col_cleanup(&c);
+        keep_sink_cleanup(&c);
     }
     /* Contiguous rows read from a pipe are the same as from memory. */
     CHECK_INT(import_pipe(&tp_import_syntheyes, text, 1920, 1080, &c, &d), TP_OK);
     CHECK_INT(c.n, 2);
-    col_cleanup(&c);
+    keep_sink_cleanup(&c);
 
     /* Names holding spaces: the last four fields are frame, u, v and status. */
     CHECK_INT(import(&tp_import_syntheyes, "My  point 3 0 0 7\nlast 4 0 0\n", 101, 101, &c, &d),
@@ -313,7 +252,7 @@ static void test_syntheyes(void)
         CHECK_NEAR(c.t[0].keys[0].x, 50.5, 1e-12);
         CHECK_STR(c.t[1].name, "last");
     }
-    col_cleanup(&c);
+    keep_sink_cleanup(&c);
 
     const struct tp_importer *sy = &tp_import_syntheyes;
     expect_error(sy, "A 1 0 0 7\nA 1 0.1 0 7\n", TP_ERR_PARSE, 2, "two rows for frame 1");
@@ -327,7 +266,7 @@ static void test_syntheyes(void)
     expect_error(sy, "A 1 0 0 7\nA 2 0 0", TP_OK, -1, NULL); /* no final line break */
     expect_error(sy, "", TP_ERR_NO_TRACKERS, -1, NULL);
     CHECK_INT(import(sy, "A 1 0 0 7\n", 0, 0, &c, &d), TP_ERR_SIZE_REQUIRED);
-    col_cleanup(&c);
+    keep_sink_cleanup(&c);
 }
 
 static void test_syntheyes_all_paths(void)
@@ -336,7 +275,7 @@ static void test_syntheyes_all_paths(void)
                        "2 -1.5 3.25\r\n" /* skipped: the row pattern has no signs */
                        "\r\n"
                        "Tracker 3\r\n5 1.5 2.5 extra\r\n";
-    struct collect c;
+    struct keep_sink c;
     struct tp_diag d;
     CHECK_INT(import(&tp_import_syntheyesalltrackerpaths, text, 2560, 1080, &c, &d), TP_OK);
     CHECK_INT(c.n, 2);
@@ -348,7 +287,7 @@ static void test_syntheyes_all_paths(void)
         CHECK_STR(c.t[1].name, "Tracker_3_");
         CHECK_INT(c.t[1].keys[0].frame, 5);
     }
-    col_cleanup(&c);
+    keep_sink_cleanup(&c);
     const struct tp_importer *sa = &tp_import_syntheyesalltrackerpaths;
     expect_error(sa, "0 1.0 2.0\nT\n1 1.0 1.0\n", TP_ERR_PARSE, 1, "before any tracker");
     expect_error(sa, "T\n99999999999 1.0 1.0\n", TP_ERR_PARSE, 2, "range");
@@ -464,7 +403,7 @@ static void round_trip(const struct tp_exporter *ex, const struct tp_importer *i
     src[1].keys[0].x = -40.125; /* off the image */
     src[1].keys[0].y = 2000.75;
     char *text = export(ex, src, 3, w, h);
-    struct collect c;
+    struct keep_sink c;
     struct tp_diag d;
     int rc = import(imp, text, w, h, &c, &d);
     CHECK_REPORT(rc == TP_OK, "%s -> %s: %s", ex->name, imp->name, d.message);
@@ -480,7 +419,7 @@ static void round_trip(const struct tp_exporter *ex, const struct tp_importer *i
                 CHECK_NEAR(c.t[i].keys[k].residual, src[i].keys[k].residual, 8 * 5e-4);
         }
     }
-    col_cleanup(&c);
+    keep_sink_cleanup(&c);
     free(text);
     for (int i = 0; i < 3; i++)
         tp_tracker_cleanup(&src[i]);

@@ -5,6 +5,7 @@
  * and garbage input; sniffing; exact exporter output and a round trip through it.
  */
 #include "check.h"
+#include "keep_sink.h"
 #include "trackport.h"
 
 #include <stdint.h>
@@ -16,71 +17,18 @@ extern const struct tp_importer tp_import_shakescript;
 extern const struct tp_importer tp_import_shaketext;
 extern const struct tp_exporter tp_export_shaketext;
 
-#define MAX_KEPT 64
-
-/* A sink keeping copies of the trackers it receives. */
-struct kept {
-    struct tp_sink base;
-    struct tp_tracker t[MAX_KEPT];
-    size_t n;
-};
-
-static int kept_begin(struct tp_sink *s, int w, int h, struct tp_diag *d)
-{
-    (void)s;
-    (void)d;
-    return (w > 0 && h > 0) ? TP_OK : TP_ERR_BAD_ARGUMENT;
-}
-
-static int kept_tracker(struct tp_sink *s, struct tp_tracker *t, struct tp_diag *d)
-{
-    (void)d;
-    struct kept *k = (struct kept *)s;
-    for (size_t i = 1; i < t->len; i++)
-        if (t->keys[i - 1].frame >= t->keys[i].frame)
-            return TP_ERR_BAD_ARGUMENT;
-    if (k->n == MAX_KEPT)
-        return TP_OK; /* counted elsewhere; keep only the first ones */
-    tp_tracker_init(&k->t[k->n]);
-    return tp_tracker_copy(&k->t[k->n++], t);
-}
-
-static int kept_end(struct tp_sink *s, struct tp_diag *d)
-{
-    (void)s;
-    (void)d;
-    return TP_OK;
-}
-
-static void kept_init(struct kept *k)
-{
-    memset(k, 0, sizeof *k);
-    k->base.begin = kept_begin;
-    k->base.tracker = kept_tracker;
-    k->base.end = kept_end;
-}
-
-static void kept_cleanup(struct kept *k)
-{
-    for (size_t i = 0; i < k->n; i++)
-        tp_tracker_cleanup(&k->t[i]);
-    k->n = 0;
-}
-
+/* Imports text with imp; a comp size that is not positive or a tracker whose frames are not
+ * strictly increasing counts as a failure of the import, as every test here expects. */
 static int import_with(const struct tp_importer *imp, const char *text, size_t len,
-                       struct kept *k, struct tp_diag *diag)
+                       struct keep_sink *k, struct tp_diag *diag)
 {
-    struct tp_input *in;
-    kept_init(k);
-    memset(diag, 0, sizeof *diag);
-    if (tp_input_open_memory(text, len, &in) != TP_OK)
-        return TP_ERR_NOMEM;
-    int rc = tp_import(imp, in, 1920, 1080, &k->base, NULL, NULL, diag);
-    tp_input_free(in);
+    int rc = keep_sink_import(imp, text, len, 1920, 1080, k, diag);
+    if (rc == TP_OK && k->begun && (k->width <= 0 || k->height <= 0 || !k->sorted))
+        rc = TP_ERR_BAD_ARGUMENT;
     return rc;
 }
 
-static int shk(const char *text, struct kept *k, struct tp_diag *diag)
+static int shk(const char *text, struct keep_sink *k, struct tp_diag *diag)
 {
     return import_with(&tp_import_shakescript, text, strlen(text), k, diag);
 }
@@ -110,7 +58,7 @@ static const struct tp_keyframe *key_at(const struct tp_tracker *t, int frame)
 
 static void test_tracker_node(void)
 {
-    struct kept k;
+    struct keep_sink k;
     struct tp_diag d;
     const char *script =
         "// Shake v4.10.0606 - (c) Apple Computer, Inc.\n"
@@ -133,7 +81,7 @@ static void test_tracker_node(void)
         CHECK_KEY(&k.t[1], 4, 10, 20, 1.0);
         CHECK_KEY(&k.t[1], 5, 11, 21, 1.0);
     }
-    kept_cleanup(&k);
+    keep_sink_cleanup(&k);
 
     /* a correlation curve shorter than x is ignored; keys missing in y drop the frame */
     CHECK_INT(shk("T = Tracker(" TRACKER_HEAD ", \"a\", Linear(0,1@1,2@2,3@3), "
@@ -147,7 +95,7 @@ static void test_tracker_node(void)
         CHECK_KEY(&k.t[0], 2, 3, 6, 1.0);
         CHECK(key_at(&k.t[0], 1) == NULL);
     }
-    kept_cleanup(&k);
+    keep_sink_cleanup(&k);
 
     /* extra arguments that do not make a whole track are ignored */
     CHECK_INT(shk("T = Tracker(" TRACKER_HEAD ", \"a\", Linear(0,1@1), Linear(0,2@1), 1, "
@@ -155,7 +103,7 @@ static void test_tracker_node(void)
                   &k, &d),
               TP_OK);
     CHECK_INT(k.n, 1);
-    kept_cleanup(&k);
+    keep_sink_cleanup(&k);
 }
 
 static void test_curve_types(void)
@@ -168,7 +116,7 @@ static void test_curve_types(void)
                  "S = Stabilize(In, 1, 0, \"1 point\", %s(0,1.5@1,2.5@2), "
                  "%s(1, 3.25@1, 4.75@2), 1, 1, 0, 0, 1, 1, 0, 0, 0, 0);",
                  linear_kin[i], linear_kin[i]);
-        struct kept k;
+        struct keep_sink k;
         struct tp_diag d;
         CHECK_INT(shk(script, &k, &d), TP_OK);
         CHECK_INT(k.n, 1);
@@ -178,11 +126,11 @@ static void test_curve_types(void)
             CHECK_KEY(&k.t[0], 0, 1.5, 3.25, 0.0);
             CHECK_KEY(&k.t[0], 1, 2.5, 4.75, 0.0);
         }
-        kept_cleanup(&k);
+        keep_sink_cleanup(&k);
     }
 
     /* Hermite keys carry tangents: [value, in, out]@frame */
-    struct kept k;
+    struct keep_sink k;
     struct tp_diag d;
     CHECK_INT(shk("Stabilize1 = Stabilize(0, 0, 0, \"1 point\",\n"
                   "  Hermite(0,[1379.04,-0.02,-0.02]@1,[1380.5,0,0]@6),\n"
@@ -195,7 +143,7 @@ static void test_curve_types(void)
         CHECK_KEY(&k.t[0], 0, 1379.04, 10, 0.0);
         CHECK_KEY(&k.t[0], 5, 1380.5, -12.5, 0.0);
     }
-    kept_cleanup(&k);
+    keep_sink_cleanup(&k);
 
     /* an unknown curve type, expressions, links and exponent numbers give nothing */
     CHECK_INT(shk("S = Stabilize(In, 1, 0, \"1 point\", Bezier(0,1@1), Linear(0,1@1), 1, 1,\n"
@@ -209,12 +157,12 @@ static void test_curve_types(void)
         CHECK_INT(k.t[0].len, 1);
         CHECK_KEY(&k.t[0], 1, 2, 6, 0.0);
     }
-    kept_cleanup(&k);
+    keep_sink_cleanup(&k);
 }
 
 static void test_stabilize_and_matchmove(void)
 {
-    struct kept k;
+    struct keep_sink k;
     struct tp_diag d;
     CHECK_INT(shk("Stabilize2 = Stabilize(In, 1, 1, \"4 point\",\n"
                   "  Linear(0,1@1), Linear(0,2@1), 1, 1, Linear(0,3@1), Linear(0,4@1), 1, 1,\n"
@@ -239,17 +187,17 @@ static void test_stabilize_and_matchmove(void)
                       2 + 2 * (i % 4) + (i < 4 ? 0 : 10), 0.0);
         }
     }
-    kept_cleanup(&k);
+    keep_sink_cleanup(&k);
 
     /* too few arguments: no tracks, no crash */
     CHECK_INT(shk("S = Stabilize(In, 1, 0, \"1 point\", Linear(0,1@1), Linear(0,1@1));", &k, &d),
               TP_ERR_NO_TRACKERS);
-    kept_cleanup(&k);
+    keep_sink_cleanup(&k);
 }
 
 static void test_old_tracker_node(void)
 {
-    struct kept k;
+    struct keep_sink k;
     struct tp_diag d;
     /* before Shake 4 the first track starts where the "v2.0" marker would be */
     CHECK_INT(shk("Copy_tracker = Tracker (0, \"1-850\", \"1/64\", \"luminance\", 0.75, "
@@ -265,12 +213,12 @@ static void test_old_tracker_node(void)
         CHECK_KEY(&k.t[0], 0, 3698.31297286, 1568.43202157, 1.0);
         CHECK_KEY(&k.t[0], 1, 3700.02524579, 1567.89347388, 1.0);
     }
-    kept_cleanup(&k);
+    keep_sink_cleanup(&k);
 }
 
 static void test_time_range_comments_vardefs(void)
 {
-    struct kept k;
+    struct keep_sink k;
     struct tp_diag d;
     /* a range starting at -70 shifts keys so that it starts at frame 0 (Shake frame 1) */
     CHECK_INT(shk("SetTimeRange(\"-70-218\");\n"
@@ -285,7 +233,7 @@ static void test_time_range_comments_vardefs(void)
         CHECK_KEY(&k.t[0], -1, 1819.63, 568.935, 0.0);
         CHECK_KEY(&k.t[0], 0, 1820.17, 567.593, 1.0 - 0.87);
     }
-    kept_cleanup(&k);
+    keep_sink_cleanup(&k);
 
     /* comments between arguments, a comma on its own line, a // inside a string */
     CHECK_INT(shk("Camera01 = SFileIn(\"//server/plate.#.dpx\", \"Auto\", 0, 0);\n"
@@ -308,7 +256,7 @@ static void test_time_range_comments_vardefs(void)
         CHECK_KEY(&k.t[0], 10, 1727.497, 88.443, 1.0);
         CHECK_KEY(&k.t[0], 11, 1729.391, 84.424, 1.0);
     }
-    kept_cleanup(&k);
+    keep_sink_cleanup(&k);
 
     /* plug-in macro definitions with typed parameters and a body, curve variables: the "}"
      * closes the definition's "(" (the last "= 0)" took its ")") */
@@ -321,7 +269,7 @@ static void test_time_range_comments_vardefs(void)
                   &k, &d),
               TP_OK);
     CHECK_INT(k.n, 1);
-    kept_cleanup(&k);
+    keep_sink_cleanup(&k);
     /* the broken header Shake writes for some plug-ins (no ")"): still read */
     CHECK_INT(shk("image Primatte_v2_(image ofx_Source = 0, const char * Poly02dral = \"0 0\"\n"
                   "{\n    fx1 = OfxPluginFactory(Primatte_v2_);return fx1;\n}\n"
@@ -333,18 +281,18 @@ static void test_time_range_comments_vardefs(void)
     CHECK_INT(k.n, 1);
     if (k.n == 1)
         CHECK_STR(k.t[0].name, "S_track1");
-    kept_cleanup(&k);
+    keep_sink_cleanup(&k);
     /* a closing bracket with nothing open ends the script */
     CHECK_INT(shk("}\nS = Stabilize(In, 1, 0, \"1 point\", Linear(0,1@1), Linear(0,2@1), "
                   "1, 1, 0, 0, 1, 1, 0, 0, 0, 0);\n",
                   &k, &d),
               TP_ERR_NO_TRACKERS);
-    kept_cleanup(&k);
+    keep_sink_cleanup(&k);
 }
 
 static void test_nested_expressions(void)
 {
-    struct kept k;
+    struct keep_sink k;
     struct tp_diag d;
     /* calls inside calls, expressions with spaced parentheses */
     CHECK_INT(shk("Blur1 = Blur(Reorder1, 16.7, xPixels/GetDefaultAspect(), 0, \"gauss\");\n"
@@ -360,7 +308,7 @@ static void test_nested_expressions(void)
         CHECK_INT(k.t[0].len, 1); /* the key whose value is a call is dropped */
         CHECK_KEY(&k.t[0], 1, 5, 8, 0.0);
     }
-    kept_cleanup(&k);
+    keep_sink_cleanup(&k);
 
     /* an expression body "{{ a; b; }}" stops at its first statement, so its second "}"
      * closes the node's call and the node's ")" then ends the script */
@@ -374,7 +322,7 @@ static void test_nested_expressions(void)
     CHECK_INT(k.n, 1);
     if (k.n == 1)
         CHECK_STR(k.t[0].name, "A_track1");
-    kept_cleanup(&k);
+    keep_sink_cleanup(&k);
 
     /* "((" right after a separator closes one level too many: the script ends there */
     CHECK_INT(shk("S1 = Stabilize(In, 1, 0, \"2 point\", a, b, 1, 1, c, d, 1, 1, e, f, g, h,\n"
@@ -384,12 +332,12 @@ static void test_nested_expressions(void)
                   "1, 1, 0, 0, 1, 1, 0, 0, 0, 0);\n",
                   &k, &d),
               TP_ERR_NO_TRACKERS);
-    kept_cleanup(&k);
+    keep_sink_cleanup(&k);
 }
 
 static void test_no_animation(void)
 {
-    struct kept k;
+    struct keep_sink k;
     struct tp_diag d;
     CHECK_INT(shk("Tracker36 = Tracker(Expand1, \"1-1580\", \"1/64\", \"luminance\", 0.75,\n"
                   "    \"use start frame\", 0.5, \"stop\", 1, 1, \"v2.0\", 0.3, 0.59,\n"
@@ -400,16 +348,16 @@ static void test_no_animation(void)
                   &k, &d),
               TP_ERR_NO_TRACKERS);
     CHECK(strstr(d.message, "tracker") != NULL);
-    kept_cleanup(&k);
+    keep_sink_cleanup(&k);
 
     /* an unassigned tracker node has no name and sends nothing */
     CHECK_INT(shk("Stabilize(In, 1, 0, \"1 point\", Linear(0,1@1), Linear(0,2@1), "
                   "1, 1, 0, 0, 1, 1, 0, 0, 0, 0);\n",
                   &k, &d),
               TP_ERR_NO_TRACKERS);
-    kept_cleanup(&k);
+    keep_sink_cleanup(&k);
     CHECK_INT(shk("", &k, &d), TP_ERR_NO_TRACKERS);
-    kept_cleanup(&k);
+    keep_sink_cleanup(&k);
 }
 
 static const char good_script[] =
@@ -423,11 +371,11 @@ static const char good_script[] =
 
 static void test_truncated(void)
 {
-    struct kept k;
+    struct keep_sink k;
     struct tp_diag d;
     CHECK_INT(shk(good_script, &k, &d), TP_OK);
     CHECK_INT(k.n, 2);
-    kept_cleanup(&k);
+    keep_sink_cleanup(&k);
 
     /* cut inside the Tracker node: refused as truncated, with its line */
     const char *cut = strstr(good_script, "Hermite(0,[3");
@@ -436,7 +384,7 @@ static void test_truncated(void)
               TP_ERR_PARSE);
     CHECK(strstr(d.message, "truncated") != NULL);
     CHECK(strstr(d.message, "Line 4") != NULL);
-    kept_cleanup(&k);
+    keep_sink_cleanup(&k);
 
     /* every prefix ends in success or an error with a message, never a crash */
     size_t len = sizeof good_script - 1;
@@ -449,14 +397,14 @@ static void test_truncated(void)
             failed++;
         else
             CHECK_REPORT(0, "prefix %zu failed (%d) without a message", n, rc);
-        kept_cleanup(&k);
+        keep_sink_cleanup(&k);
     }
     CHECK(ok > 0 && failed > 0);
 }
 
 static void test_deep_nesting_and_garbage(void)
 {
-    struct kept k;
+    struct keep_sink k;
     struct tp_diag d;
     size_t n = 100000;
     char *deep = malloc(n * 2 + 1);
@@ -470,23 +418,23 @@ static void test_deep_nesting_and_garbage(void)
     deep[2 * n] = '\0';
     CHECK_INT(shk(deep, &k, &d), TP_ERR_PARSE);
     CHECK(strstr(d.message, "nest") != NULL);
-    kept_cleanup(&k);
+    keep_sink_cleanup(&k);
     memset(deep, '[', n * 2);
     CHECK_INT(shk(deep, &k, &d), TP_ERR_PARSE);
-    kept_cleanup(&k);
+    keep_sink_cleanup(&k);
     for (size_t i = 0; i < n * 2; i++)
         deep[i] = "x={"[i % 3];
     CHECK_INT(shk(deep, &k, &d), TP_ERR_PARSE);
-    kept_cleanup(&k);
+    keep_sink_cleanup(&k);
     /* a "(" after a separator is text, so every second one opens a call */
     memset(deep, '(', n * 2);
     CHECK_INT(shk(deep, &k, &d), TP_ERR_PARSE);
-    kept_cleanup(&k);
+    keep_sink_cleanup(&k);
     /* a few levels are fine */
     memset(deep, '(', 200);
     deep[200] = '\0';
     CHECK_INT(shk(deep, &k, &d), TP_ERR_NO_TRACKERS);
-    kept_cleanup(&k);
+    keep_sink_cleanup(&k);
     free(deep);
 
     /* pseudo-random bytes, and random picks from the script alphabet */
@@ -502,7 +450,7 @@ static void test_deep_nesting_and_garbage(void)
         }
         int rc = import_with(&tp_import_shakescript, buf, sizeof buf, &k, &d);
         CHECK(rc == TP_OK || d.message[0]);
-        kept_cleanup(&k);
+        keep_sink_cleanup(&k);
     }
 
     /* a huge argument is kept truncated and means nothing */
@@ -514,7 +462,7 @@ static void test_deep_nesting_and_garbage(void)
         memset(huge + 8, '7', big);
         memcpy(huge + 8 + big, ");", 3);
         CHECK_INT(shk(huge, &k, &d), TP_ERR_NO_TRACKERS);
-        kept_cleanup(&k);
+        keep_sink_cleanup(&k);
         free(huge);
     }
 }
@@ -547,7 +495,7 @@ static const char two_trackers[] =
 
 static void test_text_import(void)
 {
-    struct kept k;
+    struct keep_sink k;
     struct tp_diag d;
     CHECK_INT(import_with(&tp_import_shaketext, two_trackers, sizeof two_trackers - 1, &k, &d),
               TP_OK);
@@ -561,28 +509,28 @@ static void test_text_import(void)
         CHECK_KEY(&k.t[1], 0, 348.0, 614.667, 0.0);
         CHECK_KEY(&k.t[1], 1, 349.623, 614.489, 1.0 - 0.996);
     }
-    kept_cleanup(&k);
+    keep_sink_cleanup(&k);
 
     const char *early = "  1.00  2.0  3.0  1.0\nTrackName a\nheader\n";
     CHECK_INT(import_with(&tp_import_shaketext, early, strlen(early), &k, &d), TP_ERR_PARSE);
     CHECK(strstr(d.message, "TrackName") != NULL);
-    kept_cleanup(&k);
+    keep_sink_cleanup(&k);
 
     const char *junk = "TrackName a\nheader\n 1.00 2 3 1\nthis is not a keyframe\n";
     CHECK_INT(import_with(&tp_import_shaketext, junk, strlen(junk), &k, &d), TP_ERR_PARSE);
     CHECK(strstr(d.message, "Line 4") != NULL);
-    kept_cleanup(&k);
+    keep_sink_cleanup(&k);
 
     const char *empty = "TrackName a\n   Frame             X             Y   Correlation\n\n";
     CHECK_INT(import_with(&tp_import_shaketext, empty, strlen(empty), &k, &d),
               TP_ERR_NO_TRACKERS);
-    kept_cleanup(&k);
+    keep_sink_cleanup(&k);
 
     /* every prefix and some garbage: success or a message */
     for (size_t n = 0; n < sizeof two_trackers; n++) {
         int rc = import_with(&tp_import_shaketext, two_trackers, n, &k, &d);
         CHECK(rc == TP_OK || d.message[0]);
-        kept_cleanup(&k);
+        keep_sink_cleanup(&k);
     }
 }
 
@@ -635,7 +583,7 @@ static void test_text_export_and_round_trip(void)
     CHECK_INT(len, sizeof expected - 1);
     CHECK(len == sizeof expected - 1 && memcmp(text, expected, len) == 0);
 
-    struct kept k;
+    struct keep_sink k;
     struct tp_diag d;
     CHECK_INT(import_with(&tp_import_shaketext, text, len, &k, &d), TP_OK);
     CHECK_INT(k.n, 2);
@@ -650,7 +598,7 @@ static void test_text_export_and_round_trip(void)
             CHECK_NEAR(k.t[i].keys[j].residual, orig[i]->keys[j].residual, 1e-3);
         }
     }
-    kept_cleanup(&k);
+    keep_sink_cleanup(&k);
     tp_out_free(out);
     tp_tracker_cleanup(&a);
     tp_tracker_cleanup(&b);
