@@ -3,9 +3,12 @@
  *
  * Writing is where a conversion into many formats spends its time (the outputs are many
  * times the input), and exporters share nothing but the read-only tracker. So when there
- * are several exporters and more than one CPU, a second thread runs every other exporter:
- * both halves work on the same tracker and meet before the next one arrives, which keeps
- * memory flat and each output's bytes exactly as a single thread would write them.
+ * are several exporters and more than one CPU, a second thread shares the work: for each
+ * tracker both threads take the next exporter not yet served from a shared counter until
+ * none is left, then meet before the next tracker arrives. Exporters differ tenfold in
+ * cost, so taking them in turn balances the threads where a fixed split would not; each
+ * exporter still sees its trackers one at a time and in order, which keeps memory flat and
+ * each output's bytes exactly as a single thread would write them.
  * The helper starts only once the conversion has proved big enough to pay for it: for the
  * small files that make up most jobs, a thread (its stack, its malloc arena) would cost
  * more than the writing it takes over.
@@ -13,6 +16,7 @@
 #include "trackport.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -48,6 +52,7 @@ struct export_sink {
     size_t n;
     bool helper_allowed; /* two exporters or more, two CPUs or more, not disabled */
     size_t keyframes_seen;
+    atomic_size_t next; /* the next target to serve in the current step */
     struct export_helper helper;
 };
 
@@ -73,12 +78,15 @@ static int export_begin(struct tp_sink *self, int width, int height, struct tp_d
     return TP_OK;
 }
 
-/* Runs one step on the targets of one half (parity 0: this thread, 1: the helper; with no
- * helper, stride 1 covers them all). Returns the first failure and where it happened. */
+/* Runs one step on targets taken from the shared counter until none is left (both threads
+ * call it for the same step). Returns this thread's first failure and where it happened. */
 static int run_step(struct export_sink *s, enum export_step step, const struct tp_tracker *tr,
-                    size_t first, size_t stride, size_t *failed)
+                    size_t *failed)
 {
-    for (size_t i = first; i < s->n; i += stride) {
+    for (;;) {
+        size_t i = atomic_fetch_add_explicit(&s->next, 1, memory_order_relaxed);
+        if (i >= s->n)
+            return TP_OK;
         struct export_target *t = &s->targets[i];
         int rc;
         if (step == STEP_TRACKER) {
@@ -95,7 +103,6 @@ static int run_step(struct export_sink *s, enum export_step step, const struct t
             return rc;
         }
     }
-    return TP_OK;
 }
 
 static void *helper_main(void *arg)
@@ -112,7 +119,7 @@ static void *helper_main(void *arg)
         if (step == STEP_QUIT)
             return NULL;
         size_t failed = 0;
-        int rc = run_step(s, step, tr, 1, 2, &failed);
+        int rc = run_step(s, step, tr, &failed);
         pthread_mutex_lock(&h->mu);
         h->rc = rc;
         h->failed = failed;
@@ -150,16 +157,18 @@ static int run_everywhere(struct export_sink *s, enum export_step step,
 {
     size_t failed = 0, helper_failed = 0;
     int rc;
+    /* Set before the helper is posted: its mutex makes the store visible to it. */
+    atomic_store_explicit(&s->next, 0, memory_order_relaxed);
     if (s->helper.running) {
         helper_post(&s->helper, step, tr);
-        rc = run_step(s, step, tr, 0, 2, &failed);
+        rc = run_step(s, step, tr, &failed);
         int helper_rc = helper_wait(&s->helper, &helper_failed);
         if (!rc && helper_rc) {
             rc = helper_rc;
             failed = helper_failed;
         }
     } else {
-        rc = run_step(s, step, tr, 0, 1, &failed);
+        rc = run_step(s, step, tr, &failed);
     }
     return rc ? fail_for(&s->targets[failed], rc, diag) : TP_OK;
 }

@@ -316,10 +316,11 @@ const struct tp_exporter *tp_find_exporter(const char *name);
  * tp_export_sink_new makes a sink that writes every tracker to each exporter's out
  * (outs[i] borrowed, n pairs). end flushes every out. Caller owns *sink (destroy).
  * With two or more exporters on a machine with two or more CPUs, once some tens of
- * thousands of keyframes have gone through, every other exporter runs on a helper thread
- * (joined per tracker, stopped by destroy); exporters must therefore keep
- * all mutable state in their own state and out. TRACKPORT_ONE_THREAD in the environment
- * keeps everything on the calling thread (for measurements).
+ * thousands of keyframes have gone through, a helper thread shares the exporters with the
+ * calling one, tracker by tracker (joined per tracker, stopped by destroy): an exporter may
+ * run on either thread, one call at a time, so it must keep all mutable state in its own
+ * state and out. TRACKPORT_ONE_THREAD in the environment keeps everything on the calling
+ * thread (for measurements).
  */
 int tp_export_sink_new(const struct tp_exporter *const *exporters, struct tp_out *const *outs,
                        size_t n, struct tp_sink **sink);
