@@ -17,3 +17,17 @@ foreach(name ${TP_FUZZ_IMPORTERS})
     set_tests_properties(fuzz_replay_${name} PROPERTIES LABELS "converter;fuzz")
   endif()
 endforeach()
+
+# The number parser, differentially against strtod (its own seeds only).
+add_executable(fuzz_numbers ${CMAKE_CURRENT_LIST_DIR}/fuzz_numbers.c)
+target_link_libraries(fuzz_numbers PRIVATE trackport_converter)
+if(TP_FUZZ)
+  target_compile_options(fuzz_numbers PRIVATE -fsanitize=fuzzer,address,undefined)
+  target_link_options(fuzz_numbers PRIVATE -fsanitize=fuzzer,address,undefined)
+else()
+  target_sources(fuzz_numbers PRIVATE ${CMAKE_CURRENT_LIST_DIR}/fuzz_replay.c)
+  add_test(NAME fuzz_replay_numbers
+           COMMAND fuzz_numbers ${CMAKE_CURRENT_LIST_DIR}/seeds/numbers
+                   ${CMAKE_CURRENT_LIST_DIR}/regressions/numbers)
+  set_tests_properties(fuzz_replay_numbers PROPERTIES LABELS "converter;fuzz")
+endif()
