@@ -39,9 +39,11 @@ static bool jobs_token_param(struct web_ctx *c, const struct web_match *m,
     return true;
 }
 
-/* Loads the job; answers 404/503 and returns false on failure. */
+/* Loads the job into *job (the caller cleans it up after a success); answers 404/503 and
+ * returns false, with *job empty, on failure. */
 static bool jobs_load(struct web_ctx *c, const char *token, struct jobs_job *job)
 {
+    jobs_job_init(job);
     struct jobs_store *store = web_app_store(c->app);
     if (!store) {
         web_send_error(c, 503, "The job database is not available right now. Try again in a "
@@ -49,6 +51,8 @@ static bool jobs_load(struct web_ctx *c, const char *token, struct jobs_job *job
         return false;
     }
     int rc = jobs_get(store, token, job);
+    if (rc)
+        jobs_job_cleanup(job);
     if (rc == JOBS_ERR_NOT_FOUND) {
         web_send_error(c, 404, "There is no such conversion. Its link may be mistyped, or it "
                                "was removed after the retention period.");
@@ -205,13 +209,12 @@ void web_jobs_status(struct web_ctx *c, const struct web_match *m)
         return;
     }
     struct jobs_job job;
-    jobs_job_init(&job);
-    if (jobs_load(c, token, &job)) {
-        web_app_note_state(c->app, token, jobs_state_final(job.state));
-        cJSON *o = jobs_status_from_row(c, &job);
-        web_send_json(c, 200, o);
-        cJSON_Delete(o);
-    }
+    if (!jobs_load(c, token, &job))
+        return;
+    web_app_note_state(c->app, token, jobs_state_final(job.state));
+    cJSON *o = jobs_status_from_row(c, &job);
+    web_send_json(c, 200, o);
+    cJSON_Delete(o);
     jobs_job_cleanup(&job);
 }
 
@@ -221,11 +224,9 @@ void web_jobs_page(struct web_ctx *c, const struct web_match *m)
     if (!jobs_token_param(c, m, token))
         return;
     struct jobs_job job;
-    jobs_job_init(&job);
-    bool found = jobs_load(c, token, &job);
-    jobs_job_cleanup(&job);
-    if (!found)
+    if (!jobs_load(c, token, &job))
         return;
+    jobs_job_cleanup(&job);
     char *page;
     size_t len;
     if (web_read_small(c->app->page_path, JOBS_PAGE_MAX, &page, &len) != 0) {
@@ -278,11 +279,8 @@ void web_jobs_file(struct web_ctx *c, const struct web_match *m)
         return;
     }
     struct jobs_job job;
-    jobs_job_init(&job);
-    if (!jobs_load(c, token, &job)) {
-        jobs_job_cleanup(&job);
+    if (!jobs_load(c, token, &job))
         return;
-    }
     cJSON *result = jobs_done_result(c, &job);
     jobs_job_cleanup(&job);
     if (!result)
@@ -316,11 +314,8 @@ void web_jobs_preview(struct web_ctx *c, const struct web_match *m)
     if (!jobs_token_param(c, m, token))
         return;
     struct jobs_job job;
-    jobs_job_init(&job);
-    if (!jobs_load(c, token, &job)) {
-        jobs_job_cleanup(&job);
+    if (!jobs_load(c, token, &job))
         return;
-    }
     cJSON *result = jobs_done_result(c, &job);
     char path[DISP_PATH_MAX + 32];
     if (result && jobs_path(c, token, "preview.svg", path, sizeof path)) {
@@ -356,11 +351,8 @@ void web_jobs_zip(struct web_ctx *c, const struct web_match *m)
     if (!jobs_token_param(c, m, token))
         return;
     struct jobs_job job;
-    jobs_job_init(&job);
-    if (!jobs_load(c, token, &job)) {
-        jobs_job_cleanup(&job);
+    if (!jobs_load(c, token, &job))
         return;
-    }
     cJSON *result = jobs_done_result(c, &job);
     char path[DISP_PATH_MAX + 32], out_dir[DISP_PATH_MAX];
     if (result && jobs_path(c, token, "all.zip", path, sizeof path)) {

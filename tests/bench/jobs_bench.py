@@ -23,27 +23,13 @@ import sys
 import threading
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from harness import free_port, wait_port  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 TINY_TSV = ('# width\t720\n# height\t576\ntracker\tframe\tx\ty\tresidual\n'
             'tracker1\t0\t0.500000\t0.500000\t0.000000\n'
             'tracker1\t1\t1.500000\t0.750000\t0.000000\n')
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port, timeout=15):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            with socket.create_connection(('127.0.0.1', port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.02)
-    raise RuntimeError('nothing listens on %d' % port)
 
 
 def pct(values, p):

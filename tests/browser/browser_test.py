@@ -17,7 +17,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', 'site'))
-from sitelib import Checks, Site  # noqa: E402
+from sitelib import Checks, Site, finish_site  # noqa: E402
 
 NUKE_SAMPLE = 'samples/nuke/018.nk'
 BAD_SAMPLE = 'samples/shake_script/shake_tracker_with_no_anim.shk'
@@ -84,12 +84,7 @@ def main(argv):
             t.passed += result['passed']
             t.failed += result['failed']
     finally:
-        site.stop()
-    reports = site.sanitizer_reports()
-    for path in reports:
-        with open(path, errors='replace') as f:
-            print('--- %s\n%s' % (path, f.read()[-4000:]))
-    t.check(not reports, 'sanitizer reports: %s' % reports)
+        finish_site(t, site)
 
     # The download equals what the command line writes for the same file and size.
     if t.check(result and result.get('download') and os.path.exists(result['download']),

@@ -34,55 +34,15 @@ import sys
 import threading
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from harness import Checks, free_port, pid_alive, wait_until  # noqa: E402
+
 SANITIZER_PATTERNS = re.compile(
     r'AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:|'
     r'ThreadSanitizer|MemorySanitizer')
 ONLY = 'nukescript,pftrack5,tsv'   # exporters of the repeated corpus jobs (disk and time)
 BIG = 300 * 1024                   # bytes: a corpus sample this large runs with ONLY
 EVENTUALLY = 150                   # seconds: a generous deadline, never a speed assertion
-
-
-class Checks:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, ok, what):
-        if ok:
-            self.passed += 1
-        else:
-            self.failed += 1
-            print('FAIL: %s' % what, flush=True)
-        return ok
-
-    def summary(self):
-        print('%d passed, %d failed' % (self.passed, self.failed), flush=True)
-        return 1 if self.failed else 0
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
-def pid_alive(pid):
-    """True when pid runs and is not a zombie."""
-    try:
-        with open('/proc/%d/stat' % pid) as f:
-            return f.read().rsplit(')', 1)[1].split()[0] != 'Z'
-    except OSError:
-        return False
-
-
-def wait_until(pred, timeout, step=0.05):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        v = pred()
-        if v:
-            return v
-        time.sleep(step)
-    return pred()
 
 
 # ------------------------------------------------------------------ memcached

@@ -37,7 +37,7 @@ import zipfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import sitelib  # noqa: E402
-from sitelib import Checks, Site  # noqa: E402
+from sitelib import Checks, Site, finish_site  # noqa: E402
 
 # Lines that carry a creation date (the same rule as the shared compare tool).
 DATE = re.compile(r'(?i)creation ?date|\b(?:mon|tue|wed|thu|fri|sat|sun) \w{3} +\d+ '
@@ -253,15 +253,6 @@ def check_job_outputs(t, env, site, entry, status, check_zip=True, check_preview
                         '%s: preview has no frame numbers to show on hover' % what)
             except ET.ParseError as e:
                 t.check(False, '%s: preview.svg is not XML: %s' % (what, e))
-
-
-def finish_site(t, site):
-    site.stop()
-    reports = site.sanitizer_reports()
-    for path in reports:
-        with open(path, errors='replace') as f:
-            print('--- %s\n%s' % (path, f.read()[-4000:]))
-    t.check(not reports, 'sanitizer reports: %s' % reports)
 
 
 # ---------------------------------------------------------------------------- scenarios

@@ -11,39 +11,15 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from harness import Checks, free_port, pid_alive, wait_port  # noqa: E402,F401 (re-exported)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.abspath(os.path.join(HERE, '..', '..'))
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
-class Checks:
-    """Counts results; summary() prints 'N passed, M failed' and returns the exit code."""
-
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, ok, what):
-        if ok:
-            self.passed += 1
-        else:
-            self.failed += 1
-            print('FAIL: ' + what, flush=True)
-        return ok
-
-    def summary(self):
-        print('%d passed, %d failed' % (self.passed, self.failed), flush=True)
-        return 1 if self.failed else 0
 
 
 class Response:
@@ -141,7 +117,7 @@ class Site:
             cmd += ['-u', 'root']
         self.memcached = subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
                                           stderr=subprocess.DEVNULL)
-        self.wait_port(self.mc_port)
+        wait_port(self.mc_port)
 
     def stop_memcached(self):
         if self.memcached:
@@ -154,7 +130,7 @@ class Site:
         self.lighttpd = subprocess.Popen(['lighttpd', '-D', '-f', self.lighttpd_conf],
                                          stdout=log, stderr=log, env=self.env())
         log.close()
-        self.wait_port(self.port)
+        wait_port(self.port)
         # Ready when the site answers and a dispatcher runs.
         deadline = time.time() + 30
         while time.time() < deadline:
@@ -235,17 +211,6 @@ class Site:
     def sanitizer_reports(self):
         return sorted(glob.glob(os.path.join(self.san_dir, '*')))
 
-    @staticmethod
-    def wait_port(port, timeout=15):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            try:
-                with socket.create_connection(('127.0.0.1', port), timeout=1):
-                    return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError('nothing listens on port %d' % port)
-
     # ------------------------------------------------------------ requests
 
     def url(self, path):
@@ -302,12 +267,14 @@ class Site:
         return last
 
 
-def pid_alive(pid):
-    try:
-        with open('/proc/%d/stat' % pid) as f:
-            return f.read().split(') ')[-1][0] != 'Z'
-    except OSError:
-        return False
+def finish_site(t, site):
+    """Stops the site and fails t for every sanitizer report its processes left."""
+    site.stop()
+    reports = site.sanitizer_reports()
+    for path in reports:
+        with open(path, errors='replace') as f:
+            print('--- %s\n%s' % (path, f.read()[-4000:]))
+    t.check(not reports, 'sanitizer reports: %s' % reports)
 
 
 def registered(trackport, what):
