@@ -67,6 +67,14 @@ static bool jobs_load(struct web_ctx *c, const char *token, struct jobs_job *job
     return true;
 }
 
+/* The job named by the route's token, loaded (see jobs_load); answers and returns false if
+ * there is none. */
+static bool jobs_load_param(struct web_ctx *c, const struct web_match *m,
+                            char token[JOBS_TOKEN_SIZE], struct jobs_job *job)
+{
+    return jobs_token_param(c, m, token) && jobs_load(c, token, job);
+}
+
 /* A done job's result, parsed; NULL (and an answer sent) when the job is not done. */
 static cJSON *jobs_done_result(struct web_ctx *c, const struct jobs_job *job)
 {
@@ -221,10 +229,8 @@ void web_jobs_status(struct web_ctx *c, const struct web_match *m)
 void web_jobs_page(struct web_ctx *c, const struct web_match *m)
 {
     char token[JOBS_TOKEN_SIZE];
-    if (!jobs_token_param(c, m, token))
-        return;
     struct jobs_job job;
-    if (!jobs_load(c, token, &job))
+    if (!jobs_load_param(c, m, token, &job))
         return;
     jobs_job_cleanup(&job);
     char *page;
@@ -311,10 +317,8 @@ void web_jobs_file(struct web_ctx *c, const struct web_match *m)
 void web_jobs_preview(struct web_ctx *c, const struct web_match *m)
 {
     char token[JOBS_TOKEN_SIZE];
-    if (!jobs_token_param(c, m, token))
-        return;
     struct jobs_job job;
-    if (!jobs_load(c, token, &job))
+    if (!jobs_load_param(c, m, token, &job))
         return;
     cJSON *result = jobs_done_result(c, &job);
     char path[DISP_PATH_MAX + 32];
@@ -348,10 +352,8 @@ void web_jobs_preview(struct web_ctx *c, const struct web_match *m)
 void web_jobs_zip(struct web_ctx *c, const struct web_match *m)
 {
     char token[JOBS_TOKEN_SIZE];
-    if (!jobs_token_param(c, m, token))
-        return;
     struct jobs_job job;
-    if (!jobs_load(c, token, &job))
+    if (!jobs_load_param(c, m, token, &job))
         return;
     cJSON *result = jobs_done_result(c, &job);
     char path[DISP_PATH_MAX + 32], out_dir[DISP_PATH_MAX];

@@ -294,7 +294,8 @@ class JobSystem:
     # -------------------------------------------------------------- the end
 
     def finish(self):
-        """Stops every process started here (by PID) and looks for sanitizer reports."""
+        """Stops every process started here (by PID), looks for sanitizer reports, and prints
+        the logs when a check failed."""
         for p, _ in self.dispatchers:
             if p.poll() is None:
                 code = self.stop_dispatcher(p)
@@ -312,6 +313,8 @@ class JobSystem:
                 reports.append(name)
                 print('--- sanitizer report in %s:\n%s' % (name, text[-6000:]))
         self.c.check(not reports, 'no sanitizer report in the logs (%s)' % ', '.join(reports))
+        if self.c.failed:
+            self.dump_logs()
 
     def dump_logs(self):
         for name in sorted(os.listdir(self.logs)):
@@ -487,9 +490,7 @@ def scenario_corpus(args, c):
         c.check(watcher.errors == 0, 'memcached answered every poll')
     finally:
         js.finish()
-        if c.failed:
-            js.dump_logs()
-        else:
+        if not c.failed:
             shutil.rmtree(js.data, ignore_errors=True)   # several hundred MB of outputs
             shutil.rmtree(os.path.join(js.work, 'reference'), ignore_errors=True)
 
@@ -500,6 +501,15 @@ def small_sample(args):
         if e['status'] == 'ok' and e['sample'].endswith('.nk') and e['keyframes'] < 2000:
             return e
     return [e for e in manifest(args.corpus) if e['status'] == 'ok'][0]
+
+
+def small_options(e, test=None):
+    """The job options that convert sample e into ONLY, with test hooks when given."""
+    opts = {'importer': e['importer'].lower(), 'width': e.get('width_given') or 0,
+            'height': e.get('height_given') or 0, 'exporters': ONLY.split(',')}
+    if test:
+        opts['test'] = test
+    return opts
 
 
 def enqueue_small(js, e, **kw):
@@ -528,11 +538,7 @@ def scenario_faults(args, c):
 
         # 1. SIGKILL of a child mid-job: retried, ends done.
         killed = enqueue_small(js, e, ttr=120, max_attempts=3,
-                               options={'importer': e['importer'].lower(),
-                                        'width': e.get('width_given') or 0,
-                                        'height': e.get('height_given') or 0,
-                                        'exporters': ONLY.split(','),
-                                        'test': {'sleep_ms': 3000}})
+                               options=small_options(e, {'sleep_ms': 3000}))
         s = js.wait_running_child(killed)
         if c.check(s is not None, 'the sleeping job runs in its own child'):
             child = s['worker_pid']
@@ -553,22 +559,14 @@ def scenario_faults(args, c):
                                     'test': {'crash_until': 99}})
         # 3. A child hanging past its TTR (SIGTERM ignored): killed, retried, done.
         hang = enqueue_small(js, e, ttr=1, max_attempts=3,
-                             options={'importer': e['importer'].lower(),
-                                      'width': e.get('width_given') or 0,
-                                      'height': e.get('height_given') or 0,
-                                      'exporters': ONLY.split(','),
-                                      'test': {'hang_until': 1}})
+                             options=small_options(e, {'hang_until': 1}))
         # 4. A child that always hangs: failed with the time limit in the message.
         hang_always = js.enqueue(os.path.join(args.corpus, e['sample']), ttr=1, max_attempts=2,
                                  options={'importer': e['importer'].lower(),
                                           'test': {'hang_until': 99}})
         # 5. A child exiting without a result once: retried, done.
         exit_once = enqueue_small(js, e, max_attempts=3,
-                                  options={'importer': e['importer'].lower(),
-                                           'width': e.get('width_given') or 0,
-                                           'height': e.get('height_given') or 0,
-                                           'exporters': ONLY.split(','),
-                                           'test': {'exit_until': 1}})
+                                  options=small_options(e, {'exit_until': 1}))
         final = js.wait_final([crash, hang, hang_always, exit_once])
 
         s = final[crash]
@@ -600,11 +598,7 @@ def scenario_faults(args, c):
         c.check(s['attempts'] == 2, 'the attempt without a result was retried')
 
         # 6. Cancel while running: the child is stopped, the job stays cancelled; retry runs it.
-        cancel = enqueue_small(js, e, options={'importer': e['importer'].lower(),
-                                               'width': e.get('width_given') or 0,
-                                               'height': e.get('height_given') or 0,
-                                               'exporters': ONLY.split(','),
-                                               'test': {'sleep_ms': 20000}})
+        cancel = enqueue_small(js, e, options=small_options(e, {'sleep_ms': 20000}))
         s = js.wait_running_child(cancel)
         if c.check(s is not None, 'the job to cancel runs'):
             child = s['worker_pid']
@@ -629,15 +623,12 @@ def scenario_faults(args, c):
         c.check(d.poll() is None, 'the dispatcher survived all of it')
     finally:
         js.finish()
-        if c.failed:
-            js.dump_logs()
 
 
 def scenario_recovery(args, c):
     js = JobSystem(args, 'recovery', c, extra_conf={'max_children': '3'})
     e = small_sample(args)
-    opts = {'importer': e['importer'].lower(), 'width': e.get('width_given') or 0,
-            'height': e.get('height_given') or 0, 'exporters': ONLY.split(',')}
+    opts = small_options(e)
     try:
         # long enough to be seen running on a loaded machine under sanitizers
         slow = [enqueue_small(js, e, options=dict(opts, test={'sleep_ms': 8000}))
@@ -703,16 +694,13 @@ def scenario_recovery(args, c):
             c.check(final[t]['attempts'] == 1, 'no job of the second batch ran twice')
     finally:
         js.finish()
-        if c.failed:
-            js.dump_logs()
 
 
 def scenario_nomemcached(args, c):
     js = JobSystem(args, 'nomemcached', c)
     entries = [x for x in manifest(args.corpus) if x['status'] == 'ok'][:12]
     e = small_sample(args)
-    opts = {'importer': e['importer'].lower(), 'width': e.get('width_given') or 0,
-            'height': e.get('height_given') or 0, 'exporters': ONLY.split(',')}
+    opts = small_options(e)
     try:
         d = js.start_dispatcher()
         c.check(js.wait_dispatcher_ready(d), 'the dispatcher starts')
@@ -746,8 +734,6 @@ def scenario_nomemcached(args, c):
         c.check(d.poll() is None, 'the dispatcher runs on without memcached')
     finally:
         js.finish()
-        if c.failed:
-            js.dump_logs()
 
 
 def scenario_lifetime(args, c):
@@ -755,8 +741,7 @@ def scenario_lifetime(args, c):
     js = JobSystem(args, 'lifetime', c,
                    extra_conf={'purge_interval_s': '1', 'retention_hours': '1'})
     e = small_sample(args)
-    opts = {'importer': e['importer'].lower(), 'width': e.get('width_given') or 0,
-            'height': e.get('height_given') or 0, 'exporters': ONLY.split(',')}
+    opts = small_options(e)
     try:
         d1 = js.start_dispatcher()
         c.check(js.wait_dispatcher_ready(d1), 'the first dispatcher starts')
@@ -825,8 +810,6 @@ def scenario_lifetime(args, c):
         c.check(js.ctl(['status', queued])[0] != 0, 'a purged token is unknown')
     finally:
         js.finish()
-        if c.failed:
-            js.dump_logs()
 
 
 SCENARIOS = {
