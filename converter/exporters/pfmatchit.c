@@ -16,5 +16,7 @@ const struct tp_exporter tp_export_pfmatchit = {
     .name = "pfmatchit",
     .human_name = "PFTrack2011/PFMatchit .txt file (single camera)",
     .suffix = "pftrack_2011_pfmatchit.txt",
+    .application = "PFTrack",
+    .note = "PFTrack 2011 and later, PFMatchit; single camera",
     .tracker = pfm_tracker,
 };

@@ -17,5 +17,7 @@ const struct tp_exporter tp_export_pftrack4 = {
     .name = "pftrack4",
     .human_name = "PFTrack v4 .2dt file",
     .suffix = "pftrack_v4.2dt",
+    .application = "PFTrack",
+    .note = "PFTrack 4",
     .tracker = pf4_tracker,
 };

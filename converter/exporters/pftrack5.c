@@ -18,5 +18,7 @@ const struct tp_exporter tp_export_pftrack5 = {
     .name = "pftrack5",
     .human_name = "PFTrack v5 .2dt file (single camera)",
     .suffix = "pftrack_v5.2dt",
+    .application = "PFTrack",
+    .note = "PFTrack 5; single camera",
     .tracker = pf5_tracker,
 };

@@ -32,5 +32,7 @@ const struct tp_exporter tp_export_shaketext = {
     .name = "shaketext",
     .human_name = "Shake trackers in a .txt file (also usable with Nuke's CameraTracker)",
     .suffix = "shake_trackers.txt",
+    .application = "Nuke",
+    .note = "Shake tracker text; Nuke's CameraTracker imports it too",
     .tracker = stx_tracker,
 };

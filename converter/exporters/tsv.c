@@ -32,6 +32,8 @@ const struct tp_exporter tp_export_tsv = {
     .name = "tsv",
     .human_name = "Tab-separated keyframe table",
     .suffix = "tracks.tsv",
+    .application = "Scripting",
+    .note = "Tab-separated table: tracker, frame, x, y, residual",
     .begin = tsv_begin,
     .tracker = tsv_tracker,
 };

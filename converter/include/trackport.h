@@ -300,6 +300,8 @@ struct tp_exporter {
     const char *name;       /* CLI name, lower case: "pftrack5" */
     const char *human_name; /* "PFTrack v5 .2dt file" */
     const char *suffix;     /* output name suffix: "pftrack_v5.2dt" */
+    const char *application; /* the application that reads it, for grouping: "PFTrack" */
+    const char *note;        /* one line on versions and use: "PFTrack 5; single camera" */
     size_t state_size;      /* bytes of zeroed state handed to every callback */
     int (*begin)(void *state, struct tp_out *out, int width, int height);
     /* tracker receives whole trackers (len >= 1, sorted) in import order. */

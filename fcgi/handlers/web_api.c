@@ -35,6 +35,8 @@ void web_api_formats(struct web_ctx *c, const struct web_match *m)
         cJSON_AddStringToObject(e, "name", exporters[i]->name);
         cJSON_AddStringToObject(e, "description", exporters[i]->human_name);
         cJSON_AddStringToObject(e, "suffix", exporters[i]->suffix);
+        cJSON_AddStringToObject(e, "application", exporters[i]->application);
+        cJSON_AddStringToObject(e, "note", exporters[i]->note);
         cJSON_AddItemToArray(exps, e);
     }
     cJSON *tools = cJSON_AddArrayToObject(o, "tools");
