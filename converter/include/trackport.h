@@ -331,8 +331,8 @@ int tp_export_sink_new(const struct tp_exporter *const *exporters, struct tp_out
 
 /*
  * An edit list is an ordered list of tools with their parameters, built from CLI-style
- * flags ("xscale" "2") or from the web form. Tools are applied in the order first given;
- * repeating a flag of a tool already in the list sets its parameter there.
+ * flags ("xscale" "2") or from the web form. Every flag added is one more tool, applied in
+ * the order added: a flag given twice is two tools (two slips add up, two flips cancel).
  */
 struct tp_edits;
 

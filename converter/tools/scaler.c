@@ -5,7 +5,9 @@
  * factor mirrors: the point is then measured back from the far edge of the new comp, which
  * is all flip and flop are. A residual is an error in pixels, so it grows with the scale: it
  * is multiplied by the length of the (x, y) factor vector, an axis not given counting as 1.
- * Only when both factors are given as exactly 1 is the tracker left as it was.
+ * Only when both factors are given as exactly 1 is the tracker left as it was. Each of
+ * --xscale and --yscale is a scaler of its own with one factor, so --xscale A --yscale B
+ * scale residuals by sqrt(A^2 + 1) * sqrt(1 + B^2), and --xscale 1 still by sqrt(2).
  */
 #include "tools.h"
 

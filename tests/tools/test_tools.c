@@ -117,25 +117,27 @@ static void test_scaler(void)
 {
     struct capture c;
     struct tp_diag d = {0};
-    /* 50x60 by 2 and 3: 100x180; (60, 30) -> (120, 90); residual by |(2, 3)| = sqrt(13). */
+    /* 50x60 by 2 and 3: 100x180; (60, 30) -> (120, 90). Two scalers, each scaling residuals
+     * by its own factor vector: |(2, 1)| * |(1, 3)| = sqrt(5) * sqrt(10) = sqrt(50). */
     CHECK_INT(run(&c, FLAGS("xscale", "2", "yscale", "3"), 50, 60, &one_point, 1, &d), TP_OK);
     CHECK_INT(c.width, 100);
     CHECK_INT(c.height, 180);
     CHECK_INT(c.n, 1);
     CHECK_NEAR(c.out[0].keys[0].x, 120, TOL);
     CHECK_NEAR(c.out[0].keys[0].y, 90, TOL);
-    CHECK_NEAR(c.out[0].keys[0].residual, 0.2 * 3.605551275463989, TOL);
+    CHECK_NEAR(c.out[0].keys[0].residual, 0.2 * 7.0710678118654755, TOL);
     CHECK_INT(c.begun, 1);
     CHECK_INT(c.ended, 1);
     cap_cleanup(&c);
 
-    /* 1.5 and 1.4: 50x60 -> 75x84 (truncated); (60, 30) -> (90, 42); |(1.5,1.4)| = 2.0518285. */
+    /* 1.5 and 1.4: 50x60 -> 75x84 (truncated); (60, 30) -> (90, 42);
+     * |(1.5, 1)| * |(1, 1.4)| = 1.8027756 * 1.7204651 = 3.1016125. */
     CHECK_INT(run(&c, FLAGS("xscale", "1.5", "yscale", "1.4"), 50, 60, &one_point, 1, &d), TP_OK);
     CHECK_INT(c.width, 75);
     CHECK_INT(c.height, 84);
     CHECK_NEAR(c.out[0].keys[0].x, 90, TOL);
     CHECK_NEAR(c.out[0].keys[0].y, 42, TOL);
-    CHECK_NEAR(c.out[0].keys[0].residual, 0.2 * 2.0518284528683193, TOL);
+    CHECK_NEAR(c.out[0].keys[0].residual, 0.2 * 1.8027756377319946 * 1.7204650534085253, TOL);
     cap_cleanup(&c);
 
     /* Truncation: 101 * 0.5 = 50.5 -> 50. */
@@ -157,9 +159,10 @@ static void test_scaler(void)
     CHECK_NEAR(c.out[0].keys[0].y, 20, TOL);
     cap_cleanup(&c);
 
-    /* Both given as exactly 1: nothing changes, residual included. */
+    /* --xscale 1 --yscale 1.0 are two scalers with one factor each: points stay, residuals
+     * grow by |(1, 1)| twice, as the reference's scaler does when only one factor is set. */
     CHECK_INT(run(&c, FLAGS("xscale", "1", "yscale", "1.0"), 50, 60, &one_point, 1, &d), TP_OK);
-    CHECK_NEAR(c.out[0].keys[0].residual, 0.2, TOL);
+    CHECK_NEAR(c.out[0].keys[0].residual, 0.4, TOL);
     CHECK_NEAR(c.out[0].keys[0].x, 60, TOL);
     cap_cleanup(&c);
 }
@@ -355,14 +358,15 @@ static void test_reformat(void)
     struct capture c;
     struct tp_diag d = {0};
     struct feed f = {"T", 1, {{0, 360, 288, 1.0}}};
-    /* 720x576 -> 1920x1080: factors 8/3 and 1.875; residual by sqrt(64/9 + 3.515625). */
+    /* 720x576 -> 1920x1080 in two reformats: 1920x576 (factors 8/3, 1), then 1920x1080
+     * (factors 1, 1.875); residual by sqrt(64/9 + 1) * sqrt(1 + 3.515625) = 2.848001 * 2.125. */
     CHECK_INT(run(&c, FLAGS("reformat-x", "1920", "reformat-y", "1080"), 720, 576, &f, 1, &d),
               TP_OK);
     CHECK_INT(c.width, 1920);
     CHECK_INT(c.height, 1080);
     CHECK_NEAR(c.out[0].keys[0].x, 960, 1e-9);
     CHECK_NEAR(c.out[0].keys[0].y, 540, 1e-9);
-    CHECK_NEAR(c.out[0].keys[0].residual, 3.2598674990114413, 1e-9);
+    CHECK_NEAR(c.out[0].keys[0].residual, 2.8480012484391772 * 2.125, 1e-9);
     cap_cleanup(&c);
     /* Only the width: the height stays and y is untouched. */
     struct feed g = {"T", 1, {{0, 960, 100, 0}}};
@@ -501,14 +505,14 @@ static void test_order_and_list(void)
     CHECK_INT(run(&c, FLAGS("xscale", "2", "xshift", "5"), 100, 100, &f, 1, &d), TP_OK);
     CHECK_NEAR(c.out[0].keys[0].x, 25, 0);
     cap_cleanup(&c);
-    /* --yscale after --xshift joins the scaler already listed before the shift:
-     * x = 10 * 2 + 5, y = 10 * 3; repeating --xscale replaces its value. */
+    /* Every flag is a tool of its own, in the order given: x = (10 * 7 + 5) * 2, y = 10 * 3,
+     * the comp 100 * 7 * 2 wide and 100 * 3 high. */
     CHECK_INT(run(&c, FLAGS("xscale", "7", "xshift", "5", "yscale", "3", "xscale", "2"), 100, 100,
                   &f, 1, &d),
               TP_OK);
-    CHECK_NEAR(c.out[0].keys[0].x, 25, 0);
+    CHECK_NEAR(c.out[0].keys[0].x, 150, 0);
     CHECK_NEAR(c.out[0].keys[0].y, 30, 0);
-    CHECK_INT(c.width, 200);
+    CHECK_INT(c.width, 1400);
     CHECK_INT(c.height, 300);
     cap_cleanup(&c);
 
@@ -519,10 +523,10 @@ static void test_order_and_list(void)
     CHECK_INT(tp_edits_add(e, "undistort", "0.1", &d), TP_OK);
     CHECK_INT(tp_edits_add(e, "distort", "0.1", &d), TP_OK);
     CHECK_INT(tp_edits_add(e, "golden", NULL, &d), TP_OK);
-    CHECK_INT(tp_edits_count(e), 4); /* scaler, undistort, distort, golden */
-    /* A bad value leaves the entry as it was. */
+    CHECK_INT(tp_edits_count(e), 5); /* one tool per flag */
+    /* A bad value adds nothing. */
     CHECK_INT(tp_edits_add(e, "xscale", "abc", &d), TP_ERR_BAD_ARGUMENT);
-    CHECK_INT(tp_edits_count(e), 4);
+    CHECK_INT(tp_edits_count(e), 5);
     tp_edits_free(e);
 
     /* An empty list is no chain at all. */
