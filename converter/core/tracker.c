@@ -1,5 +1,6 @@
 /* tracker.c — the tracker model: a name and frame-sorted, frame-unique keyframes. */
 #include "trackport.h"
+#include "numscan.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,13 +34,16 @@ int tp_tracker_set_name(struct tp_tracker *t, const char *name, size_t len)
     char *copy = malloc(len + 1);
     if (!copy)
         return TP_ERR_NOMEM;
+    /* A run of whitespace becomes one '_' ("Track  two" -> "Track_two"), as the reference
+     * renames every tracker it makes (its \s: the six ASCII spaces tp__ns_space knows). */
+    size_t o = 0;
     for (size_t i = 0; i < len; i++) {
-        char c = name[i];
-        copy[i] = (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f')
-                      ? '_'
-                      : c;
+        if (!tp__ns_space(name[i]))
+            copy[o++] = name[i];
+        else if (i == 0 || !tp__ns_space(name[i - 1]))
+            copy[o++] = '_';
     }
-    copy[len] = '\0';
+    copy[o] = '\0';
     free(t->name);
     t->name = copy;
     return TP_OK;

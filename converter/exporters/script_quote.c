@@ -35,11 +35,29 @@ static size_t sq_utf8_len(const unsigned char *s, size_t rest)
     return n;
 }
 
-static void sq_hex(struct tp_out *out, unsigned char c)
+static void sq_hex(struct tp_out *out, unsigned char c, bool upper)
 {
-    static const char digits[] = "0123456789abcdef";
+    const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
     char esc[4] = {'\\', 'x', digits[c >> 4], digits[c & 15]};
     tp_out_write(out, esc, sizeof esc);
+}
+
+/*
+ * sq_ruby_byte writes a byte outside printable ASCII as Ruby's String#inspect does for the
+ * binary strings the reference reads names into: "\e", "\a" and the other named escapes,
+ * "\xC3" for anything else, UTF-8 included. Ruby reads those back into the same bytes, so
+ * the reference's Ruby exporter is matched byte for byte.
+ */
+static void sq_ruby_byte(struct tp_out *out, unsigned char c)
+{
+    static const char named[] = {['\a'] = 'a', ['\b'] = 'b', ['\t'] = 't', ['\n'] = 'n',
+                                 ['\v'] = 'v', ['\f'] = 'f', ['\r'] = 'r', [27] = 'e'};
+    if (c < sizeof named && named[c]) {
+        tp_out_putc(out, '\\');
+        tp_out_putc(out, named[c]);
+    } else {
+        sq_hex(out, c, true);
+    }
 }
 
 void tp__script_quote(struct tp_out *out, const char *s, enum tp__script lang)
@@ -61,6 +79,9 @@ void tp__script_quote(struct tp_out *out, const char *s, enum tp__script lang)
         } else if (c >= 0x20 && c < 0x7F) {
             tp_out_putc(out, (char)c);
             i++;
+        } else if (lang == TP__SCRIPT_RUBY) {
+            sq_ruby_byte(out, c);
+            i++;
         } else {
             size_t n = c >= 0x80 ? sq_utf8_len(p + i, len - i) : 0;
             if (n) {
@@ -70,7 +91,7 @@ void tp__script_quote(struct tp_out *out, const char *s, enum tp__script lang)
                 if (lang == TP__SCRIPT_MAXSCRIPT)
                     tp_out_putc(out, '_');
                 else
-                    sq_hex(out, c);
+                    sq_hex(out, c, false);
                 i++;
             }
         }

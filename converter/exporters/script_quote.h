@@ -14,7 +14,8 @@
 
 enum tp__script {
     TP__SCRIPT_JS,        /* "\x01" escapes */
-    TP__SCRIPT_RUBY,      /* "\x01" escapes; "#{", "#$", "#@" would interpolate */
+    TP__SCRIPT_RUBY,      /* as Ruby's inspect of a binary string: "\e", "\xC3\xA9"; "#{",
+                           * "#$", "#@" would interpolate */
     TP__SCRIPT_PYTHON,    /* "\x01" escapes */
     TP__SCRIPT_MAXSCRIPT, /* only \" and \\ are safe: anything else odd becomes '_' */
 };

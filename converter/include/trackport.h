@@ -89,7 +89,7 @@ struct tp_keyframe {
 };
 
 struct tp_tracker {
-    char *name;               /* owned, NUL-terminated, whitespace replaced by '_' */
+    char *name;               /* owned, NUL-terminated, each whitespace run one '_' */
     struct tp_keyframe *keys; /* owned, sorted by frame, unique frames */
     size_t len, cap;
 };
@@ -102,7 +102,7 @@ void tp_tracker_init(struct tp_tracker *t);
 void tp_tracker_cleanup(struct tp_tracker *t);
 /* tp_tracker_reset drops name and keyframes but keeps the allocation for reuse. */
 void tp_tracker_reset(struct tp_tracker *t);
-/* tp_tracker_set_name copies len bytes of name, replacing whitespace with '_'. */
+/* tp_tracker_set_name copies len bytes of name, each run of whitespace made one '_'. */
 int tp_tracker_set_name(struct tp_tracker *t, const char *name, size_t len);
 /* tp_tracker_set_namef formats the name (then replaces whitespace). */
 int tp_tracker_set_namef(struct tp_tracker *t, const char *fmt, ...) TP_PRINTF(2, 3);

@@ -3,8 +3,11 @@
  * apart trackers from several shots merged in one scene.
  *
  * One trailing underscore of the prefix is dropped first so "shot1_" and "shot1" give the
- * same "shot1_name"; an empty prefix leaves names alone. Whitespace in the result becomes
- * underscores, as in every name.
+ * same "shot1_name"; an empty prefix leaves names alone. Each prefix is one tool, so
+ * --prefix a --prefix b gives "b_a_name". Each run of whitespace in the result becomes one
+ * '_', as in every name: the reference writes a prefix's spaces as they are (unless a later
+ * --trim, --min-length or --autoslip renames the tracker), and a space in a name splits it
+ * in the whitespace-separated formats (boujou, SynthEyes, 3DE point lists).
  */
 #include "tools.h"
 
