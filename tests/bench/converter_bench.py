@@ -68,7 +68,7 @@ def main():
     for exporter, importer in INPUTS:
         made = os.path.join(a.work, 'made-' + exporter)
         os.makedirs(made)
-        subprocess.run([trackport, '--only', exporter, '-o', made, source], check=True,
+        subprocess.run([trackport, '--only', exporter, '--output-dir', made, source], check=True,
                        stdout=subprocess.DEVNULL)
         (name,) = os.listdir(made)
         path = os.path.join(made, name)
@@ -79,7 +79,7 @@ def main():
             for _ in range(a.repeat):
                 shutil.rmtree(out, ignore_errors=True)
                 os.makedirs(out)
-                m = measure([trackport, '-f', importer, '-w', '1920', '-h', '1080', '-o', out] + only + [path])
+                m = measure([trackport, '-f', importer, '-w', '1920', '-h', '1080', '--output-dir', out] + only + [path])
                 best = m if best is None or m[0] < best[0] else best
             rows.append(f'{best[0]:.2f} s / {best[1]:.2f} s / {best[2]:.0f} MB')
         size = os.path.getsize(path) / 1e6

@@ -92,7 +92,7 @@ def main(argv):
         direct = os.path.join(out, 'direct')
         os.makedirs(direct)
         subprocess.run([site.trackport, '-f', entry['importer'], '-w', str(entry['width_given']),
-                        '-h', str(entry['height_given']), '-o', direct,
+                        '-h', str(entry['height_given']), '--output-dir', direct,
                         os.path.join(corpus, NUKE_SAMPLE)], capture_output=True, check=True)
         ref = os.path.join(direct, result['name'])
         if t.check(os.path.exists(ref), 'the command line wrote no %s' % result['name']):

@@ -23,7 +23,7 @@ def main(argv):
         sample = os.path.join(corpus, entry['sample'])
         out_dir = os.path.join(work, str(n))
         os.makedirs(out_dir)
-        cmd = [trackport, '-f', entry['importer'], '--only', 'tsv', '-o', out_dir]
+        cmd = [trackport, '-f', entry['importer'], '--only', 'tsv', '--output-dir', out_dir]
         if entry.get('width_given'):
             cmd += ['-w', str(entry['width_given']), '-h', str(entry['height_given'])]
         cmd.append(sample)

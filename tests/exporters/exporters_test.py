@@ -120,7 +120,7 @@ class Runner:
 
     def convert(self, sample, out_dir, extra):
         os.makedirs(out_dir, exist_ok=True)
-        run = subprocess.run([self.trackport, '-o', out_dir] + extra + [sample],
+        run = subprocess.run([self.trackport, '--output-dir', out_dir] + extra + [sample],
                              capture_output=True, text=True, timeout=300)
         return None if run.returncode == 0 else f'trackport failed: {run.stderr.strip()}'
 

@@ -333,7 +333,7 @@ def manifest(corpus):
 def direct_run(args, entry, out_dir, only=None):
     """Runs trackport itself as a user would; returns (exit code, stderr)."""
     os.makedirs(out_dir, exist_ok=True)
-    cmd = [args.trackport, '-o', out_dir]
+    cmd = [args.trackport, '--output-dir', out_dir]
     if entry.get('importer'):
         cmd += ['-f', entry['importer']]
     if entry.get('width_given'):

@@ -81,7 +81,7 @@ class Env:
         out = os.path.join(self.work, 'direct', key.replace('/', '_'))
         shutil.rmtree(out, ignore_errors=True)
         os.makedirs(out)
-        cmd = [self.trackport, '-f', entry['importer'], '-o', out]
+        cmd = [self.trackport, '-f', entry['importer'], '--output-dir', out]
         if entry.get('width_given'):
             cmd += ['-w', str(entry['width_given']), '-h', str(entry['height_given'])]
         cmd.append(self.sample(entry))

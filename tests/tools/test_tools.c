@@ -644,7 +644,7 @@ static void test_cli(const char *trackport)
           f);
     fclose(f);
 
-    snprintf(cmd, sizeof cmd, "'%s' --xscale 2 --only tsv -o '%s' '%s' >/dev/null 2>&1",
+    snprintf(cmd, sizeof cmd, "'%s' --xscale 2 --only tsv --output-dir '%s' '%s' >/dev/null 2>&1",
              trackport, dir, in);
     CHECK_INT(system(cmd), 0);
     snprintf(out, sizeof out, "%s/small_tracks.tsv", dir);
@@ -659,7 +659,7 @@ static void test_cli(const char *trackport)
 
     /* Several edits in order: autoslip (earliest keyframe 3 -> 0), lerp, prefix, golden. */
     snprintf(cmd, sizeof cmd,
-             "'%s' --autoslip --lerp --prefix shot --golden --only tsv -o '%s' '%s' >/dev/null "
+             "'%s' --autoslip --lerp --prefix shot --golden --only tsv --output-dir '%s' '%s' >/dev/null "
              "2>&1",
              trackport, dir, in);
     CHECK_INT(system(cmd), 0);
@@ -675,7 +675,7 @@ static void test_cli(const char *trackport)
     /* A bad value fails before anything is written, naming the flag. */
     char err[256];
     snprintf(err, sizeof err, "%s/err.txt", dir);
-    snprintf(cmd, sizeof cmd, "'%s' --pad 1,2 --only tsv -o '%s' '%s' >/dev/null 2>'%s'",
+    snprintf(cmd, sizeof cmd, "'%s' --pad 1,2 --only tsv --output-dir '%s' '%s' >/dev/null 2>'%s'",
              trackport, dir, in, err);
     CHECK(system(cmd) != 0);
     text = slurp(err);
@@ -684,7 +684,7 @@ static void test_cli(const char *trackport)
     unlink(err);
 
     /* Trimming everything away is a clear failure, not an empty file. */
-    snprintf(cmd, sizeof cmd, "'%s' --slip -100 --trim --only tsv -o '%s' '%s' >/dev/null 2>'%s'",
+    snprintf(cmd, sizeof cmd, "'%s' --slip -100 --trim --only tsv --output-dir '%s' '%s' >/dev/null 2>'%s'",
              trackport, dir, in, err);
     CHECK(system(cmd) != 0);
     CHECK(access(out, F_OK) != 0);
