@@ -1,7 +1,8 @@
 /*
  * Unit tests of the edits (tools): every tool against values worked out by hand, flag parsing
- * and its errors, ordering in the edit list, and the trackport CLI end to end with edits
- * (argv[1] is the trackport binary; without it the CLI test is skipped).
+ * and its errors, ordering and repetition in the edit list, tracker names, and the trackport
+ * CLI end to end with edits (argv[1] is the trackport binary; without it the CLI case is
+ * skipped; argv[2] runs one case by name). Each case runs in a child process.
  */
 #include "check.h"
 #include "trackport.h"
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define MAX_OUT 2048
@@ -613,6 +615,144 @@ static void test_bad_values(void)
     cap_cleanup(&c);
 }
 
+/* ------------------------------------------------------------------ repeated edits */
+
+/* Every flag given is one more tool, in the order given: the values below are worked out by
+ * hand from the reference's tools applied one after the other. */
+static void test_repeated(void)
+{
+    struct capture c;
+    struct tp_diag d = {0};
+    struct feed f = {"T", 2, {{1, 10, 95, 1.0}, {4, 20, 5, 0.5}}};
+
+    /* Two slips add up: 5 + 3 = 8 frames. */
+    CHECK_INT(run(&c, FLAGS("slip", "5", "slip", "3"), 110, 120, &f, 1, &d), TP_OK);
+    CHECK_INT(c.out[0].keys[0].frame, 9);
+    CHECK_INT(c.out[0].keys[1].frame, 12);
+    cap_cleanup(&c);
+
+    /* Two flips mirror back: x as it was; each scaled residuals by |(-1, 1)|, so 2 in all. */
+    CHECK_INT(run(&c, FLAGS("flip", NULL, "flip", NULL), 110, 120, &f, 1, &d), TP_OK);
+    CHECK_INT(c.width, 110);
+    CHECK_NEAR(c.out[0].keys[0].x, 10, TOL);
+    CHECK_NEAR(c.out[0].keys[0].y, 95, TOL);
+    CHECK_NEAR(c.out[0].keys[0].residual, 2.0, TOL);
+    CHECK_NEAR(c.out[0].keys[1].x, 20, TOL);
+    cap_cleanup(&c);
+    /* Two flops likewise. */
+    CHECK_INT(run(&c, FLAGS("flop", NULL, "flop", NULL), 110, 120, &f, 1, &d), TP_OK);
+    CHECK_NEAR(c.out[0].keys[0].y, 95, TOL);
+    CHECK_NEAR(c.out[0].keys[1].y, 5, TOL);
+    cap_cleanup(&c);
+
+    /* Shift, scale, shift on (60, 30), 50x60: x = (60 + 10) * 2 + 5 = 145, comp 100 wide,
+     * residual by |(2, 1)| = sqrt(5). */
+    CHECK_INT(run(&c, FLAGS("xshift", "10", "xscale", "2", "xshift", "5"), 50, 60, &one_point, 1,
+                  &d),
+              TP_OK);
+    CHECK_NEAR(c.out[0].keys[0].x, 145, TOL);
+    CHECK_NEAR(c.out[0].keys[0].y, 30, TOL);
+    CHECK_INT(c.width, 100);
+    CHECK_INT(c.height, 60);
+    CHECK_NEAR(c.out[0].keys[0].residual, 0.2 * 2.23606797749979, TOL);
+    cap_cleanup(&c);
+    /* --yscale 3 --xshift 1 --xscale 2: y = 30 * 3 = 90, x = (60 + 1) * 2 = 122, comp 100x180,
+     * residual by |(1, 3)| * |(2, 1)| = sqrt(10) * sqrt(5) = sqrt(50). */
+    CHECK_INT(run(&c, FLAGS("yscale", "3", "xshift", "1", "xscale", "2"), 50, 60, &one_point, 1,
+                  &d),
+              TP_OK);
+    CHECK_NEAR(c.out[0].keys[0].x, 122, TOL);
+    CHECK_NEAR(c.out[0].keys[0].y, 90, TOL);
+    CHECK_INT(c.width, 100);
+    CHECK_INT(c.height, 180);
+    CHECK_NEAR(c.out[0].keys[0].residual, 0.2 * 7.0710678118654755, TOL);
+    cap_cleanup(&c);
+    /* --xscale A --yscale B: residuals by sqrt(A^2 + 1) * sqrt(1 + B^2), here A = 0.5, B = 4:
+     * 1.1180340 * 4.1231056 = 4.6097722. */
+    CHECK_INT(run(&c, FLAGS("xscale", "0.5", "yscale", "4"), 50, 60, &one_point, 1, &d), TP_OK);
+    CHECK_NEAR(c.out[0].keys[0].residual, 0.2 * sqrt(1.25) * sqrt(17.0), TOL);
+    CHECK_NEAR(c.out[0].keys[0].x, 30, TOL);
+    CHECK_NEAR(c.out[0].keys[0].y, 120, TOL);
+    cap_cleanup(&c);
+
+    /* Two prefixes: the later one goes in front. */
+    CHECK_INT(run(&c, FLAGS("prefix", "a", "prefix", "b"), 50, 60, &one_point, 1, &d), TP_OK);
+    CHECK_STR(c.out[0].name, "b_a_Tracker");
+    cap_cleanup(&c);
+
+    /* Two crops, each on the comp the one before left: 100 + 25 = 125 (25 / 100 exactly),
+     * then 125 + 25 = 150; x 60 - 25 - 25 = 10. */
+    CHECK_INT(run(&c, FLAGS("crop", "25,0,0,0", "crop", "25,0,0,0"), 100, 60, &one_point, 1, &d),
+              TP_OK);
+    CHECK_INT(c.width, 150);
+    CHECK_INT(c.height, 60);
+    CHECK_NEAR(c.out[0].keys[0].x, 10, 1e-9);
+    CHECK_NEAR(c.out[0].keys[0].y, 30, 1e-9);
+    cap_cleanup(&c);
+    /* Two pads of half the width on the left: 100 -> 150 -> 225; x 60 - 50 - 75 = -65. */
+    CHECK_INT(run(&c, FLAGS("pad", "0.5,0,0,0", "pad", "0.5,0,0,0"), 100, 60, &one_point, 1, &d),
+              TP_OK);
+    CHECK_INT(c.width, 225);
+    CHECK_NEAR(c.out[0].keys[0].x, -65, 1e-9);
+    cap_cleanup(&c);
+
+    /* Reformat split by a shift, on (60, 30) at 100x50: --reformat-x 200 makes 200x50, x 120,
+     * residual by |(2, 1)|; the shift makes x 121; --reformat-y 100 makes 200x100, y 60,
+     * residual by |(1, 2)|: 0.2 * sqrt(5) * sqrt(5) = 1. */
+    CHECK_INT(run(&c, FLAGS("reformat-x", "200", "xshift", "1", "reformat-y", "100"), 100, 50,
+                  &one_point, 1, &d),
+              TP_OK);
+    CHECK_INT(c.width, 200);
+    CHECK_INT(c.height, 100);
+    CHECK_NEAR(c.out[0].keys[0].x, 121, 1e-9);
+    CHECK_NEAR(c.out[0].keys[0].y, 60, 1e-9);
+    CHECK_NEAR(c.out[0].keys[0].residual, 1.0, 1e-12);
+    cap_cleanup(&c);
+    /* Reformat to the size the comp already has changes nothing, residual included. */
+    CHECK_INT(run(&c, FLAGS("reformat-x", "100"), 100, 50, &one_point, 1, &d), TP_OK);
+    CHECK_NEAR(c.out[0].keys[0].residual, 0.2, 0);
+    cap_cleanup(&c);
+
+    /* Undistort, distort, undistort: three tools, not one. */
+    struct tp_edits *e = tp_edits_new();
+    CHECK_INT(tp_edits_add(e, "undistort", "0.1", &d), TP_OK);
+    CHECK_INT(tp_edits_add(e, "distort", "0.1", &d), TP_OK);
+    CHECK_INT(tp_edits_add(e, "undistort", "0.1", &d), TP_OK);
+    CHECK_INT(tp_edits_count(e), 3);
+    tp_edits_free(e);
+}
+
+/* Names: a run of whitespace is one '_', as the reference names every tracker it makes. */
+static void test_names(void)
+{
+    struct tp_tracker t;
+    tp_tracker_init(&t);
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"Track  two", "Track_two"},
+        {"a \t\r\n\v\fb", "a_b"},
+        {" lead", "_lead"},
+        {"trail\t\t", "trail_"},
+        {"one two three", "one_two_three"},
+        {"no_space", "no_space"},
+        {"", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        CHECK_INT(tp_tracker_set_name(&t, cases[i].in, strlen(cases[i].in)), TP_OK);
+        CHECK_STR(t.name, cases[i].out);
+    }
+    tp_tracker_cleanup(&t);
+
+    /* A prefix with spaces joins the same rule: "my  pre" -> "my_pre_". */
+    struct capture c;
+    struct tp_diag d = {0};
+    struct feed f = {"Track  two", 1, {{0, 1, 1, 0}}};
+    CHECK_INT(run(&c, FLAGS("prefix", "my  pre"), 100, 100, &f, 1, &d), TP_OK);
+    CHECK_STR(c.out[0].name, "my_pre_Track_two");
+    cap_cleanup(&c);
+}
+
 /* ------------------------------------------------------------------ CLI end to end */
 
 static char *slurp(const char *path)
@@ -694,25 +834,85 @@ static void test_cli(const char *trackport)
     rmdir(dir);
 }
 
+static const char *trackport_path;
+
+static void test_cli_case(void)
+{
+    if (trackport_path)
+        test_cli(trackport_path);
+}
+
+struct test_case {
+    const char *name;
+    void (*fn)(void);
+};
+
+static const struct test_case cases[] = {
+    {"scaler", test_scaler},
+    {"flip_flop", test_flip_flop},
+    {"slipper", test_slipper},
+    {"start_trim", test_start_trim},
+    {"golden", test_golden},
+    {"length_cutoff", test_length_cutoff},
+    {"prefix", test_prefix},
+    {"move_to_first", test_move_to_first},
+    {"lerp", test_lerp},
+    {"reformat", test_reformat},
+    {"shift", test_shift},
+    {"pad_crop", test_pad_crop},
+    {"lens", test_lens},
+    {"lint", test_lint},
+    {"order_and_list", test_order_and_list},
+    {"bad_values", test_bad_values},
+    {"repeated", test_repeated},
+    {"names", test_names},
+    {"cli", test_cli_case},
+};
+
+/* Usage: test_tools [TRACKPORT [CASE]]; without TRACKPORT the CLI case is skipped. */
 int main(int argc, char **argv)
 {
-    test_scaler();
-    test_flip_flop();
-    test_slipper();
-    test_start_trim();
-    test_golden();
-    test_length_cutoff();
-    test_prefix();
-    test_move_to_first();
-    test_lerp();
-    test_reformat();
-    test_shift();
-    test_pad_crop();
-    test_lens();
-    test_lint();
-    test_order_and_list();
-    test_bad_values();
-    if (argc > 1)
-        test_cli(argv[1]);
+    trackport_path = argc > 1 && argv[1][0] ? argv[1] : NULL;
+    const char *only = argc > 2 ? argv[2] : NULL;
+    int passed = 0, failed = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        if (only && strcmp(only, cases[i].name) != 0)
+            continue;
+        /* Each case in its own process: a crash fails that case alone; the counts come
+         * back through a pipe. */
+        int fds[2];
+        if (pipe(fds) != 0)
+            return 1;
+        fflush(NULL);
+        pid_t pid = fork();
+        if (pid < 0)
+            return 1;
+        if (pid == 0) {
+            close(fds[0]);
+            cases[i].fn();
+            int counts[2] = {check_passed, check_failed};
+            if (write(fds[1], counts, sizeof counts) != (ssize_t)sizeof counts)
+                _exit(3);
+            fflush(NULL);
+            exit(0); /* exit, not _exit: the leak checker runs at exit */
+        }
+        close(fds[1]);
+        int counts[2] = {0, 0};
+        ssize_t got = read(fds[0], counts, sizeof counts);
+        close(fds[0]);
+        int status = 0;
+        waitpid(pid, &status, 0);
+        bool ok = got == (ssize_t)sizeof counts && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+        passed += counts[0];
+        failed += counts[1];
+        if (!ok) {
+            fprintf(stderr, "case %s: crashed or exited badly (status %d)\n", cases[i].name,
+                    status);
+            failed++;
+        }
+        printf("%-16s %s\n", cases[i].name, ok && counts[1] == 0 ? "ok" : "FAILED");
+    }
+    check_passed = passed;
+    check_failed = failed;
     return check_summary();
 }
