@@ -37,7 +37,8 @@ static int ctl_usage(FILE *to, int status)
             "Usage: trackportctl [--config FILE] [--json] COMMAND ...\n"
             "\n"
             "  enqueue FILE [-f IMPORTER] [-w W] [-h H] [--only EXP[,EXP]] [--priority N]\n"
-            "          [--queue Q] [--ttr S] [--max-attempts N] [--options JSON] [--EDIT VALUE]\n"
+            "          [--queue Q] [--ttr S] [--max-attempts N] [--options JSON] [--EDIT VALUE]...\n"
+            "                             (edits as trackport's: each one more, in order)\n"
             "                             queue a conversion of FILE; prints its token\n"
             "  status TOKEN               one job (live progress from memcached when running)\n"
             "  wait TOKEN [--timeout S]   wait until the job is final (exit 0 if done)\n"
@@ -230,23 +231,32 @@ static int ctl_enqueue(struct ctl *c, int argc, char **argv)
             raw_options = v; /* already JSON (scripts, tests): checked below */
             i++;
         } else if (strncmp(a, "--", 2) == 0 && a[2]) {
+            /* An edit flag, as trackport takes it (--slip 3 or --slip=3): each occurrence is
+             * one more edit, kept in the order given. */
+            const char *eq = strchr(a + 2, '=');
+            size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
             size_t n;
             const struct tp_tool_flag *flags = tp_tool_flags(&n);
             const struct tp_tool_flag *flag = NULL;
             for (size_t k = 0; k < n; k++)
-                if (strcmp(flags[k].flag, a + 2) == 0)
+                if (strlen(flags[k].flag) == len && strncmp(flags[k].flag, a + 2, len) == 0)
                     flag = &flags[k];
             if (!flag) {
                 disp_options_builder_free(b);
                 return ctl_die("unknown option %s", a);
             }
             bool sw = strcmp(flag->kind, "switch") == 0;
-            if (!sw && !v) {
+            if (sw && eq) {
+                disp_options_builder_free(b);
+                return ctl_die("%s takes no value", flag->flag);
+            }
+            const char *value = sw ? NULL : eq ? eq + 1 : v;
+            if (!sw && !value) {
                 disp_options_builder_free(b);
                 return ctl_die("%s needs a value", a);
             }
-            rc = disp_options_add_edit(b, flag->flag, sw ? NULL : v, &d);
-            if (!sw)
+            rc = disp_options_add_edit(b, flag->flag, value, &d);
+            if (!sw && !eq)
                 i++;
         } else if (!file) {
             file = a;

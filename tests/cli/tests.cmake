@@ -3,3 +3,15 @@ add_test(NAME cli
          COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/cli_test.py
                  $<TARGET_FILE:trackport> ${CMAKE_CURRENT_BINARY_DIR}/cli_work)
 set_tests_properties(cli PROPERTIES LABELS "converter")
+
+# Repeated, interleaved edits through trackportctl, a real dispatcher and job store.
+if(TARGET trackport-dispatcher-test)
+  add_test(NAME cli_ctl_edits
+           COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/ctl_edits_test.py
+                   --dispatcher $<TARGET_FILE:trackport-dispatcher-test>
+                   --ctl $<TARGET_FILE:trackportctl-test>
+                   --trackport $<TARGET_FILE:trackport>
+                   --corpus ${TP_CORPUS_DIR}
+                   --work ${CMAKE_CURRENT_BINARY_DIR}/cli_ctl_edits)
+  set_tests_properties(cli_ctl_edits PROPERTIES LABELS "converter;jobs" TIMEOUT 240)
+endif()
