@@ -495,6 +495,10 @@ static int parse_args(struct cli *cli, int argc, char **argv)
             return 1;
         }
     }
+    /* The reference passes the size on only as a pair: a lone -w or -h is ignored by a
+     * format that carries its size and leaves one that does not asking for both. */
+    if ((cli->opts.width > 0) != (cli->opts.height > 0))
+        cli->opts.width = cli->opts.height = 0;
     if (access(cli->input, R_OK) != 0)
         return die("cannot read the input file %s", cli->input);
     cli->opts.input_path = cli->input;

@@ -104,6 +104,8 @@ ROWS = [
     ('--width=100 --height=50 -o tsv nosize.tsv', 0, [], [], ['nosize_tracks.tsv'], None),
     ('--he 50 --wi 100 -o tsv nosize.tsv', 0, [], [], ['nosize_tracks.tsv'], None),
     ('-o tsv nosize.tsv', 1, ['Width and height'], [], [], None),
+    ('-w 100 -o tsv nosize.tsv', 1, ['Width and height'], [], [], None),
+    ('--wid 1920 -o tsv in.tsv', 0, [], [], [TSV], '# width\t100\n'),
     # '--' ends the options: a file named like an option
     ('-o tsv -- -x.tsv', 0, [], [], ['-x_tracks.tsv'], None),
     ('-o tsv -- in.tsv', 0, [], [], [TSV], None),
