@@ -8,8 +8,11 @@
 static int crop_set(void *params, const char *flag, const char *value, struct tp_diag *diag)
 {
     struct tp__pad *p = params;
-    int v[4];
-    int rc = tp__flag_integers(flag, value, 4, v, diag);
+    /* Sides not given are 0, as the reference reads "--crop 10" (its missing values are
+     * nil, cast to 0). */
+    int v[4] = {0, 0, 0, 0};
+    size_t n;
+    int rc = tp__flag_integers(flag, value, 1, 4, v, &n, diag);
     if (rc)
         return rc;
     *p = (struct tp__pad){.left = v[0], .right = v[1], .top = v[2], .bottom = v[3], .pixels = true};

@@ -37,8 +37,8 @@
     X("xshift", shift, "number", "Move every point this many pixels right (negative: left)")       \
     X("yshift", shift, "number", "Move every point this many pixels up (negative: down)")          \
     X("pad", pad, "list",                                                                          \
-      "Pad the comp by fractions of its size: LEFT,RIGHT,TOP,BOTTOM (negative crops)")             \
-    X("crop", crop, "list", "Crop or unpad the comp by pixels: LEFT,RIGHT,TOP,BOTTOM")             \
+      "Pad the comp by fractions of its size: LEFT[,RIGHT,TOP,BOTTOM] (negative crops)")           \
+    X("crop", crop, "list", "Crop or unpad the comp by pixels: LEFT[,RIGHT,TOP,BOTTOM]")           \
     X("undistort", lens_disto, "list",                                                             \
       "Remove SynthEyes lens distortion with coefficients K[,KCUBE]")                              \
     X("distort", lens_disto, "list", "Add SynthEyes lens distortion with coefficients K[,KCUBE]")
@@ -233,10 +233,10 @@ int tp__flag_numbers(const char *flag, const char *value, size_t min, size_t max
     return flag_list(flag, value, min, max, false, out, NULL, count, diag);
 }
 
-int tp__flag_integers(const char *flag, const char *value, size_t n, int *out, struct tp_diag *diag)
+int tp__flag_integers(const char *flag, const char *value, size_t min, size_t max, int *out,
+                      size_t *count, struct tp_diag *diag)
 {
-    size_t count;
-    return flag_list(flag, value, n, n, true, NULL, out, &count, diag);
+    return flag_list(flag, value, min, max, true, NULL, out, count, diag);
 }
 
 /* ------------------------------------------------------------------ sink plumbing */

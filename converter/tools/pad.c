@@ -23,8 +23,7 @@ static int pad_begin(struct tp_sink *self, int width, int height, struct tp_diag
 {
     struct pad_sink *s = (struct pad_sink *)self;
     if (width <= 0 || height <= 0)
-        return tp_diag_set(diag, TP_ERR_BAD_ARGUMENT, 0, "%s needs a comp of known size",
-                           s->what);
+        return tp_diag_set(diag, TP_ERR_BAD_ARGUMENT, 0, "%s needs a comp of known size", s->what);
     double left = s->pad.left, right = s->pad.right, top = s->pad.top, bottom = s->pad.bottom;
     if (s->pad.pixels) {
         left /= (double)width;
@@ -70,9 +69,10 @@ int tp__pad_sink_new(const struct tp__pad *p, const char *what, struct tp_sink *
 static int pad_set(void *params, const char *flag, const char *value, struct tp_diag *diag)
 {
     struct tp__pad *p = params;
-    double v[4];
+    /* Sides not given are 0, as the reference reads "--pad 0.1" (nil cast to 0.0). */
+    double v[4] = {0.0, 0.0, 0.0, 0.0};
     size_t n;
-    int rc = tp__flag_numbers(flag, value, 4, 4, v, &n, diag);
+    int rc = tp__flag_numbers(flag, value, 1, 4, v, &n, diag);
     if (rc)
         return rc;
     *p = (struct tp__pad){.left = v[0], .right = v[1], .top = v[2], .bottom = v[3]};

@@ -43,9 +43,10 @@ int tp__flag_integer(const char *flag, const char *value, int *out, struct tp_di
 /* tp__flag_numbers parses a comma-separated list of min..max numbers; *count gets how many. */
 int tp__flag_numbers(const char *flag, const char *value, size_t min, size_t max, double *out,
                      size_t *count, struct tp_diag *diag);
-/* tp__flag_integers parses a comma-separated list of exactly n whole numbers. */
-int tp__flag_integers(const char *flag, const char *value, size_t n, int *out,
-                      struct tp_diag *diag);
+/* tp__flag_integers parses a comma-separated list of min..max whole numbers; *count gets
+ * how many. */
+int tp__flag_integers(const char *flag, const char *value, size_t min, size_t max, int *out,
+                      size_t *count, struct tp_diag *diag);
 
 /* ---------------------------------------------------------------- sink plumbing (edits.c) */
 

@@ -421,6 +421,17 @@ static void test_pad_crop(void)
     CHECK_NEAR(c.out[0].keys[0].x, 120, 1e-9);
     CHECK_NEAR(c.out[0].keys[0].y, -28, 1e-9);
     cap_cleanup(&c);
+    /* Sides not given are 0, as in the reference: --crop 25 is --crop 25,0,0,0. */
+    CHECK_INT(run(&c, FLAGS("crop", "25"), 100, 60, &one_point, 1, &d), TP_OK);
+    CHECK_INT(c.width, 125);
+    CHECK_INT(c.height, 60);
+    CHECK_NEAR(c.out[0].keys[0].x, 35, 1e-9);
+    cap_cleanup(&c);
+    CHECK_INT(run(&c, FLAGS("pad", "0.5,0.25"), 100, 60, &one_point, 1, &d), TP_OK);
+    CHECK_INT(c.width, 175);
+    CHECK_INT(c.height, 60);
+    CHECK_NEAR(c.out[0].keys[0].x, 10, 1e-9);
+    cap_cleanup(&c);
     /* A crop that leaves nothing is refused at begin. */
     CHECK_INT(run(&c, FLAGS("crop", "-400,-400,0,0"), 720, 576, &one_point, 1, &d),
               TP_ERR_BAD_ARGUMENT);
@@ -584,11 +595,10 @@ static void test_bad_values(void)
     expect_bad("slip", "99999999999");
     expect_bad("min-length", "-1");
     expect_bad("min-length", "ten");
-    expect_bad("pad", "1,2");
     expect_bad("pad", "0.1,0.1,0.1,0.1,0.1");
     expect_bad("pad", "0.1,,0.1,0.1");
     expect_bad("pad", "0.1,0.1,0.1,");
-    expect_bad("crop", "1,2,3");
+    expect_bad("crop", "1,2,3,4,5");
     expect_bad("crop", "1.5,0,0,0");
     expect_bad("crop", "a,b,c,d");
     expect_bad("reformat-x", "0");
@@ -815,7 +825,7 @@ static void test_cli(const char *trackport)
     /* A bad value fails before anything is written, naming the flag. */
     char err[256];
     snprintf(err, sizeof err, "%s/err.txt", dir);
-    snprintf(cmd, sizeof cmd, "'%s' --pad 1,2 --only tsv --output-dir '%s' '%s' >/dev/null 2>'%s'",
+    snprintf(cmd, sizeof cmd, "'%s' --pad 1,x --only tsv --output-dir '%s' '%s' >/dev/null 2>'%s'",
              trackport, dir, in, err);
     CHECK(system(cmd) != 0);
     text = slurp(err);
