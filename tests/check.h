@@ -1,14 +1,20 @@
 /*
  * check.h — the test suite's assertions. CHECK_* print file:line and both values on
  * failure, count the failure and go on (they survive NDEBUG). A test file calls
- * check_summary() at the end, which prints "N passed, M failed" and returns the exit code.
+ * check_summary() at the end, which prints "N passed, M failed" and returns the exit code;
+ * check_run_cases() runs a table of cases, each in a child process.
  */
 #ifndef TP_CHECK_H
 #define TP_CHECK_H
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static int check_passed, check_failed;
 
@@ -49,6 +55,61 @@ static inline int check_summary(void)
 {
     printf("%d passed, %d failed\n", check_passed, check_failed);
     return check_failed ? 1 : 0;
+}
+
+/* A test case: a name to run it by and a function that CHECKs. */
+struct check_case {
+    const char *name;
+    void (*fn)(void);
+};
+
+/*
+ * check_run_cases runs each case (or only the one named only, when not NULL) in a child
+ * process of its own, so a crash fails that case alone, prints one line per case and
+ * leaves the totals in check_passed / check_failed for check_summary. The counts come back
+ * through a pipe; the child leaves by exit(), not _exit(), so the leak checker runs.
+ */
+static inline void check_run_cases(const struct check_case *cases, size_t n, const char *only)
+{
+    int passed = 0, failed = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (only && strcmp(only, cases[i].name) != 0)
+            continue;
+        int fds[2];
+        if (pipe(fds) != 0) {
+            failed++;
+            continue;
+        }
+        fflush(NULL);
+        pid_t pid = fork();
+        if (pid == 0) {
+            close(fds[0]);
+            cases[i].fn();
+            int counts[2] = {check_passed, check_failed};
+            if (write(fds[1], counts, sizeof counts) != (ssize_t)sizeof counts)
+                _exit(3);
+            fflush(NULL);
+            exit(0);
+        }
+        close(fds[1]);
+        int counts[2] = {0, 0};
+        ssize_t got = pid > 0 ? read(fds[0], counts, sizeof counts) : -1;
+        close(fds[0]);
+        int status = 0;
+        if (pid > 0)
+            waitpid(pid, &status, 0);
+        bool ok = got == (ssize_t)sizeof counts && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+        passed += counts[0];
+        failed += counts[1];
+        if (!ok) {
+            fprintf(stderr, "case %s: crashed or exited badly (status %d)\n", cases[i].name,
+                    status);
+            failed++;
+        }
+        printf("%-18s %s\n", cases[i].name, ok && counts[1] == 0 ? "ok" : "FAILED");
+    }
+    check_passed = passed;
+    check_failed = failed;
 }
 
 #endif

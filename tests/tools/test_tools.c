@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #define MAX_OUT 2048
@@ -852,12 +851,7 @@ static void test_cli_case(void)
         test_cli(trackport_path);
 }
 
-struct test_case {
-    const char *name;
-    void (*fn)(void);
-};
-
-static const struct test_case cases[] = {
+static const struct check_case cases[] = {
     {"scaler", test_scaler},
     {"flip_flop", test_flip_flop},
     {"slipper", test_slipper},
@@ -883,46 +877,6 @@ static const struct test_case cases[] = {
 int main(int argc, char **argv)
 {
     trackport_path = argc > 1 && argv[1][0] ? argv[1] : NULL;
-    const char *only = argc > 2 ? argv[2] : NULL;
-    int passed = 0, failed = 0;
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        if (only && strcmp(only, cases[i].name) != 0)
-            continue;
-        /* Each case in its own process: a crash fails that case alone; the counts come
-         * back through a pipe. */
-        int fds[2];
-        if (pipe(fds) != 0)
-            return 1;
-        fflush(NULL);
-        pid_t pid = fork();
-        if (pid < 0)
-            return 1;
-        if (pid == 0) {
-            close(fds[0]);
-            cases[i].fn();
-            int counts[2] = {check_passed, check_failed};
-            if (write(fds[1], counts, sizeof counts) != (ssize_t)sizeof counts)
-                _exit(3);
-            fflush(NULL);
-            exit(0); /* exit, not _exit: the leak checker runs at exit */
-        }
-        close(fds[1]);
-        int counts[2] = {0, 0};
-        ssize_t got = read(fds[0], counts, sizeof counts);
-        close(fds[0]);
-        int status = 0;
-        waitpid(pid, &status, 0);
-        bool ok = got == (ssize_t)sizeof counts && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-        passed += counts[0];
-        failed += counts[1];
-        if (!ok) {
-            fprintf(stderr, "case %s: crashed or exited badly (status %d)\n", cases[i].name,
-                    status);
-            failed++;
-        }
-        printf("%-16s %s\n", cases[i].name, ok && counts[1] == 0 ? "ok" : "FAILED");
-    }
-    check_passed = passed;
-    check_failed = failed;
+    check_run_cases(cases, sizeof cases / sizeof cases[0], argc > 2 ? argv[2] : NULL);
     return check_summary();
 }
