@@ -278,9 +278,10 @@ def finish_site(t, site):
 
 
 def registered(trackport, what):
-    """Names of registered importers or exporters, from the CLI's listing."""
-    out = subprocess.run([trackport, '--list-' + what], capture_output=True, text=True).stdout
-    return [line.split(' - ')[0].strip() for line in out.splitlines()
+    """Names of registered importers or exporters, from the CLI's listing (Tracksperanto's
+    wording: on stderr, a tab and the quoted name before ' - ')."""
+    out = subprocess.run([trackport, '--list-' + what], capture_output=True, text=True).stderr
+    return [line.split(' - ')[0].strip().strip('"') for line in out.splitlines()
             if line.startswith('\t')]
 
 
