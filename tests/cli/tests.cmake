@@ -15,3 +15,13 @@ if(TARGET trackport-dispatcher-test)
                    --work ${CMAKE_CURRENT_BINARY_DIR}/cli_ctl_edits)
   set_tests_properties(cli_ctl_edits PROPERTIES LABELS "converter;jobs" TIMEOUT 240)
 endif()
+
+# The same through the web form's edit.<flag> fields, lighttpd, trackport-fcgi and its
+# dispatcher (tests/site/sitelib.py).
+if(TARGET trackport-fcgi AND TARGET trackport-dispatcher)
+  add_test(NAME cli_web_edits
+           COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/web_edits_test.py
+                   ${CMAKE_BINARY_DIR} ${CMAKE_CURRENT_BINARY_DIR}/cli_web_edits)
+  set_tests_properties(cli_web_edits PROPERTIES LABELS "site" TIMEOUT 300
+                       RESOURCE_LOCK tp_site_server)
+endif()
