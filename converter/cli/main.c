@@ -245,11 +245,18 @@ static int add_only(struct cli *cli, const char *list)
             return die("%s", "too many --only options");
         }
     }
+    size_t before = cli->only_count;
     for (char *save = NULL, *name = strtok_r(copy, ",", &save); name;
          name = strtok_r(NULL, ",", &save)) {
         if (cli->only_count == MAX_ONLY)
             return die("%s", "too many --only exporters");
         cli->only[cli->only_count++] = name;
+    }
+    /* "--only ''" names no exporter: an unknown one, not every one. */
+    if (cli->only_count == before) {
+        fprintf(stderr, "trackport: unknown exporter \"%s\"\n", list);
+        list_exporters(stderr);
+        return 1;
     }
     return 0;
 }

@@ -157,6 +157,7 @@ ROWS = [
     ('--code plugin.rb in.tsv', 1, ['--code', 'Ruby'], [], [], None),
     ('in.tsv other.tsv', 1, ['more than one input file'], [], [], None),
     ('-o tsv', 1, ['no input file'], [], [], None),
+    ('-o "" in.tsv', 1, ['unknown exporter ""', '\t"tsv" - '], [], [], None),
     ('-o nope in.tsv', 1, ['unknown exporter "nope"', '\t"tsv" - '], [], [], None),
     ('-f nope in.tsv', 1, ['unknown importer "nope"', '\t"tsv" - '], [], [], None),
     ('-o tsv missing.tsv', 1, ['cannot read the input file'], [], [], None),
