@@ -266,11 +266,12 @@ static int add_only(struct cli *cli, const char *list)
 /*
  * find_long resolves name[0..len) to an option: an exact name first, then, tier by tier
  * (the reference's options, then trackport's), a unique prefix, case-sensitive before
- * case-insensitive. Returns the option, or NULL with *ambiguous set when a tier had several
- * candidates (listed in candidates) and unset when nothing matched.
+ * case-insensitive when icase allows (OptionParser tries case only for long options, not
+ * for a letter it completes). Returns the option, or NULL with *ambiguous set when a tier had
+ * several candidates (listed in candidates) and unset when nothing matched.
  */
-static const struct cli_option *find_long(const char *name, size_t len, bool *ambiguous,
-                                          char *candidates, size_t size)
+static const struct cli_option *find_long(const char *name, size_t len, bool icase_allowed,
+                                          bool *ambiguous, char *candidates, size_t size)
 {
     *ambiguous = false;
     for (size_t i = 0; i < CLI_OPTION_COUNT; i++)
@@ -279,7 +280,7 @@ static const struct cli_option *find_long(const char *name, size_t len, bool *am
     if (len == 0)
         return NULL;
     for (int tier = 0; tier < 2; tier++) {
-        for (int icase = 0; icase < 2; icase++) {
+        for (int icase = 0; icase < (icase_allowed ? 2 : 1); icase++) {
             const struct cli_option *found = NULL;
             size_t count = 0, used = 0;
             candidates[0] = '\0';
@@ -406,7 +407,7 @@ static int parse_long(struct cli *cli, int argc, char **argv, int *i)
     size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
     bool ambiguous;
     char candidates[CANDIDATES_MAX];
-    const struct cli_option *o = find_long(a + 2, len, &ambiguous, candidates, sizeof candidates);
+    const struct cli_option *o = find_long(a + 2, len, true, &ambiguous, candidates, sizeof candidates);
     if (ambiguous)
         return die("ambiguous option %.*s: it could be %s", (int)len + 2, a, candidates);
     if (!o)
@@ -445,7 +446,7 @@ static int parse_short(struct cli *cli, int argc, char **argv, int *i)
              * completes it (-v is --version); otherwise the whole word is unknown. */
             bool ambiguous;
             char candidates[CANDIDATES_MAX];
-            o = find_long(p, 1, &ambiguous, candidates, sizeof candidates);
+            o = find_long(p, 1, false, &ambiguous, candidates, sizeof candidates);
             if (ambiguous)
                 return die("ambiguous option -%c: it could be %s", *p, candidates);
             if (!o)

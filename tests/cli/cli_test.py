@@ -140,6 +140,8 @@ ROWS = [
     ('-zz in.tsv', 1, ['unknown option -zz'], [], [], None),
     ('--zz in.tsv', 1, ['unknown option --zz'], [], [], None),
     ('-e in.tsv', 1, ['unknown option -e'], [], [], None),
+    ('-V in.tsv', 1, ['unknown option -V'], [], [], None),
+    ('-W 100 in.tsv', 1, ['unknown option -W'], [], [], None),
     ('-t5 in.tsv', 1, ['unknown option -5'], [], [], None),
     ('-l in.tsv', 1, ['ambiguous option -l', '--lerp', '--list-exporters', '--list-importers'],
      [], [], None),
