@@ -52,8 +52,8 @@ struct cli_option {
     const char *declared; /* the reference's multi-letter short declaration ("-xs"), or NULL */
     const char *value;    /* name of the value in the help, NULL: a switch */
     enum cli_action action;
-    bool reference;       /* declared by the reference (ranks first when resolving prefixes) */
-    const char *help;     /* NULL: the edit's own help line */
+    bool reference;   /* declared by the reference (ranks first when resolving prefixes) */
+    const char *help; /* NULL: the edit's own help line */
 };
 
 /*
@@ -166,8 +166,9 @@ static void usage(FILE *to)
         if (i + 1 < CLI_OPTION_COUNT && o->reference && !cli_options[i + 1].reference)
             fputc('\n', to);
     }
-    fprintf(to, "\nAlso accepted as Tracksperanto users write them: -xs -ys -pad -crop -as -rx -ry\n"
-                "-xm -ym, each as the long option it stands for (--xscale ... --yshift).\n");
+    fprintf(to,
+            "\nAlso accepted as Tracksperanto users write them: -xs -ys -pad -crop -as -rx -ry\n"
+            "-xm -ym, each as the long option it stands for (--xscale ... --yshift).\n");
 }
 
 /* The reference's lists: on stderr, each name quoted, as its bin/tracksperanto prints them. */
@@ -288,14 +289,14 @@ static const struct cli_option *find_long(const char *name, size_t len, bool ica
                 const struct cli_option *o = &cli_options[i];
                 if (o->reference != (tier == 0))
                     continue;
-                bool match = icase ? strncasecmp(o->name, name, len) == 0
-                                   : strncmp(o->name, name, len) == 0;
+                bool match =
+                    icase ? strncasecmp(o->name, name, len) == 0 : strncmp(o->name, name, len) == 0;
                 if (!match)
                     continue;
                 found = o;
                 count++;
-                int n = snprintf(candidates + used, size - used, "%s--%s", used ? ", " : "",
-                                 o->name);
+                int n =
+                    snprintf(candidates + used, size - used, "%s--%s", used ? ", " : "", o->name);
                 if (n > 0 && (size_t)n < size - used)
                     used += (size_t)n;
             }
@@ -387,8 +388,8 @@ static int apply(struct cli *cli, const struct cli_option *o, const char *value)
  * argument (whatever it looks like, as OptionParser does: --slip -3). Returns -1 to go on
  * with *value set, or an exit status.
  */
-static int take_value(const struct cli_option *o, const char *attached, const char *spelt,
-                      int argc, char **argv, int *i, const char **value)
+static int take_value(const struct cli_option *o, const char *attached, const char *spelt, int argc,
+                      char **argv, int *i, const char **value)
 {
     if (attached) {
         *value = attached;
@@ -407,7 +408,8 @@ static int parse_long(struct cli *cli, int argc, char **argv, int *i)
     size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
     bool ambiguous;
     char candidates[CANDIDATES_MAX];
-    const struct cli_option *o = find_long(a + 2, len, true, &ambiguous, candidates, sizeof candidates);
+    const struct cli_option *o =
+        find_long(a + 2, len, true, &ambiguous, candidates, sizeof candidates);
     if (ambiguous)
         return die("ambiguous option %.*s: it could be %s", (int)len + 2, a, candidates);
     if (!o)
@@ -529,8 +531,8 @@ int main(int argc, char **argv)
     /* An output folder that does not exist yet is made (one level, as mkdir would). */
     if (status < 0 && cli.opts.output_dir && mkdir(cli.opts.output_dir, 0777) != 0 &&
         errno != EEXIST) {
-        fprintf(stderr, "trackport: cannot create the output folder %s: %s\n",
-                cli.opts.output_dir, strerror(errno));
+        fprintf(stderr, "trackport: cannot create the output folder %s: %s\n", cli.opts.output_dir,
+                strerror(errno));
         status = 1;
     }
     if (status < 0) {

@@ -1,6 +1,6 @@
 /* tracker.c — the tracker model: a name and frame-sorted, frame-unique keyframes. */
-#include "trackport.h"
 #include "numscan.h"
+#include "trackport.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,7 +126,8 @@ struct tp_keyframe *tp_tracker_find(const struct tp_tracker *t, int frame)
 
 int tp_tracker_copy(struct tp_tracker *dst, const struct tp_tracker *src)
 {
-    int rc = tp_tracker_set_name(dst, src->name ? src->name : "", src->name ? strlen(src->name) : 0);
+    int rc =
+        tp_tracker_set_name(dst, src->name ? src->name : "", src->name ? strlen(src->name) : 0);
     if (rc)
         return rc;
     dst->len = 0;

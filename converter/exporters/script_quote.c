@@ -125,8 +125,8 @@ void tp__script_identifier(struct tp_out *out, const char *s)
     }
     for (const char *p = s; *p; p++) {
         char c = *p;
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == '_';
+        bool ok =
+            (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
         tp_out_putc(out, ok ? c : '_');
     }
 }
