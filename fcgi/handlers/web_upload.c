@@ -75,7 +75,7 @@ static bool upload_options(struct web_ctx *c, struct upload *u)
             return false;
         }
     }
-    size_t n;
+    size_t n, edit_index = 0;
     const struct web_multipart_field *f = web_multipart_fields(u->mp, &n);
     for (size_t i = 0; i < n; i++) {
         if (strcmp(f[i].name, "exporters") == 0 || strcmp(f[i].name, "exporter") == 0) {
@@ -94,11 +94,25 @@ static bool upload_options(struct web_ctx *c, struct upload *u)
                 return false;
             }
         } else if (strncmp(f[i].name, "edit.", 5) == 0) {
+            /* Each field is one more edit, in the order of the form; a flag may repeat. */
             const char *flag = f[i].name + 5;
+            size_t index = edit_index++;
             if (f[i].len == 0) /* an edit left empty on the form is not applied */
                 continue;
             if (disp_options_add_edit(u->options, flag, f[i].value, &diag) != 0) {
-                web_send_error(c, 400, "%s", diag.message[0] ? diag.message : "Unknown edit.");
+                const char *message = diag.message[0] ? diag.message : "Unknown edit.";
+                cJSON *o = c->wants_html ? NULL : cJSON_CreateObject();
+                if (!o) {
+                    web_send_error(c, 400, "%s", message);
+                    return false;
+                }
+                /* The page marks the field: its name and place among the edit fields. */
+                cJSON_AddStringToObject(o, "error", message);
+                cJSON_AddNumberToObject(o, "status", 400);
+                cJSON_AddStringToObject(o, "field", f[i].name);
+                cJSON_AddNumberToObject(o, "index", (double)index);
+                web_send_json(c, 400, o);
+                cJSON_Delete(o);
                 return false;
             }
         }

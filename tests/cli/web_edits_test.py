@@ -54,9 +54,13 @@ def main():
             t.check(r.returncode == 0 and os.path.exists(direct) and
                     open(direct).read() == text,
                     'the command line writes the same file: %s' % r.stderr)
-        # A bad value among repeated edits is refused with 400, naming the flag.
-        code, data, body = site.upload(src, [('edit.slip', '1'), ('edit.slip', 'x')])
-        t.check(code == 400 and b'slip' in body, 'a bad repeated edit: %d %r' % (code, body))
+        # A bad value among repeated edits is refused with 400, naming the flag, the field and
+        # its place among the edit fields (empty ones counted, as the page lays them out).
+        code, data, body = site.upload(src, [('edit.golden', ''), ('edit.slip', '1'),
+                                             ('exporters', 'tsv'), ('edit.slip', 'x')])
+        t.check(code == 400 and data and '--slip' in data.get('error', '') and
+                data.get('field') == 'edit.slip' and data.get('index') == 2,
+                'a bad repeated edit: %d %r' % (code, body))
     finally:
         finish_site(t, site)
     return t.summary()
