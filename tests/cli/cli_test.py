@@ -276,6 +276,18 @@ def main():
                                                                 want))
         t.check(got != plain, '%s changed nothing' % short)
 
+    # Names in the Ruby script are quoted as Ruby's inspect quotes the reference's names
+    # (binary strings): "\xC3\xA9" for UTF-8, "\e", "\#{"; the whitespace run is one '_'.
+    d = r.fresh()
+    with open(os.path.join(d, 'names.tsv'), 'wb') as f:
+        f.write(b'# width\t100\n# height\t50\ntracker\tframe\tx\ty\tresidual\n'
+                b'Tr\xc3\xa9\x1bck  #{x}\t1\t1\t1\t0\n')
+    run = subprocess.run([trackport, '-o', 'ruby', 'names.tsv'], cwd=d, capture_output=True)
+    script = os.path.join(d, 'names_tracksperanto_ruby.rb')
+    text = open(script, 'rb').read() if os.path.exists(script) else b''
+    t.check(run.returncode == 0 and b':name => "Tr\\xC3\\xA9\\eck_\\#{x}"' in text,
+            'Ruby names as Ruby inspect writes them: %r %r' % (run.stderr, text[:300]))
+
     shutil.rmtree(work, ignore_errors=True)
     return t.summary()
 
