@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -91,6 +92,18 @@ static void main_on_child(int sig)
     while (waitpid(-1, NULL, WNOHANG) > 0)
         ;
     errno = saved;
+}
+
+/* Under lighttpd (bin-path) nothing sends SIGTERM when lighttpd itself is killed with
+ * SIGKILL: this process would keep answering on the old socket, and a restarted lighttpd,
+ * finding the socket answered, would spawn none of its own. The kernel's parent-death signal
+ * ends the accept loop as a SIGTERM from lighttpd would; the second getppid() covers a
+ * parent that was gone before the request took effect. */
+static void main_follow_parent(void)
+{
+    pid_t parent = getppid();
+    if (prctl(PR_SET_PDEATHSIG, SIGTERM) == 0 && getppid() != parent)
+        FCGX_ShutdownPending();
 }
 
 static bool main_is_socket(int fd)
@@ -166,6 +179,8 @@ int main(int argc, char **argv)
     sigemptyset(&term.sa_mask);
     sigaction(SIGTERM, &term, NULL);
     sigaction(SIGINT, &term, NULL);
+    if (!socket_path)
+        main_follow_parent();
     FCGX_InitRequest(&state.request, state.listen_fd, 0);
     while (FCGX_Accept_r(&state.request) >= 0) {
         main_serve(&state);
