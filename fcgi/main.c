@@ -43,7 +43,11 @@ static void usage(FILE *to)
                 "on its own socket; with --socket it listens on PATH itself.\n"
                 "  --config FILE   the config file (default: $" DISP_CONFIG_ENV ")\n"
                 "  --socket PATH   listen on this unix socket instead of descriptor 0\n"
-                "  --check         load the config, print it and exit\n");
+                "  --check         load the config, print it and exit\n"
+                "  --lighttpd-limits\n"
+                "                  print lighttpd's settings that follow from the config\n"
+                "                  (server.max-request-size from web_max_upload_bytes), for\n"
+                "                  lighttpd's include_shell\n");
 }
 
 /* Routes one request and answers it. */
@@ -116,7 +120,7 @@ int main(int argc, char **argv)
 {
     static struct web_main state;
     const char *config = NULL, *socket_path = NULL;
-    bool check = false;
+    bool check = false, limits = false;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
             config = argv[++i];
@@ -124,6 +128,8 @@ int main(int argc, char **argv)
             socket_path = argv[++i];
         } else if (strcmp(argv[i], "--check") == 0) {
             check = true;
+        } else if (strcmp(argv[i], "--lighttpd-limits") == 0) {
+            limits = true;
         } else if (strcmp(argv[i], "--help") == 0) {
             usage(stdout);
             return 0;
@@ -133,12 +139,17 @@ int main(int argc, char **argv)
         }
     }
     signal(SIGPIPE, SIG_IGN);
-    if (check) {
+    if (check || limits) {
         char err[512] = "";
         struct disp_config cfg;
         if (disp_config_load(config, &cfg, err, sizeof err) != 0) {
             fprintf(stderr, "trackport-fcgi: %s\n", err);
             return 1;
+        }
+        if (limits) {
+            printf("# from web_max_upload_bytes = %lld\nserver.max-request-size = %lld\n",
+                   (long long)cfg.web_max_upload_bytes, disp_config_request_limit_kib(&cfg));
+            return 0;
         }
         return disp_config_write(&cfg, stdout) == 0 ? 0 : 1;
     }

@@ -417,6 +417,12 @@ char *tp_output_base(const char *input_name);
 
 /* tp_strcaseeq compares ASCII case-insensitively. */
 bool tp_strcaseeq(const char *a, const char *b);
+/* tp_utf8_repair returns a copy of s (len bytes) in which every byte that does not begin
+ * or continue a valid UTF-8 sequence (overlong forms, surrogates and code points past
+ * U+10FFFF included) and every NUL is replaced by U+FFFD, so that names taken from files
+ * and uploads can go into JSON, HTML and SVG. Caller owns the result (free); NULL on
+ * allocation failure. */
+char *tp_utf8_repair(const char *s, size_t len);
 /* tp_parse_double parses a whole token (leading/trailing spaces allowed) as a finite double. */
 bool tp_parse_double(const char *s, size_t len, double *out);
 /* tp_parse_int parses a whole token as an int within INT_MIN..INT_MAX. */

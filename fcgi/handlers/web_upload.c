@@ -182,8 +182,15 @@ static bool upload_enqueue(struct web_ctx *c, struct upload *u)
         web_send_error(c, 500, "Out of memory.");
         return false;
     }
-    const char *name;
-    web_multipart_file(u->mp, NULL, &name, NULL, NULL);
+    const char *raw_name;
+    web_multipart_file(u->mp, NULL, &raw_name, NULL, NULL);
+    /* The name comes back in JSON and HTML: it must be UTF-8 whatever the client sent. */
+    char *name = tp_utf8_repair(raw_name, strlen(raw_name));
+    if (!name) {
+        free(options);
+        web_send_error(c, 500, "Out of memory.");
+        return false;
+    }
     struct jobs_new job = {
         .token = u->token,
         .queue = cfg->web_queue,
@@ -197,6 +204,7 @@ static bool upload_enqueue(struct web_ctx *c, struct upload *u)
     struct jobs_store *store = web_app_store(c->app);
     int rc = store ? jobs_enqueue(store, &job, NULL) : JOBS_ERR_UNAVAILABLE;
     free(options);
+    free(name);
     if (rc) {
         if (store)
             web_app_store_failed(c->app);
@@ -247,7 +255,7 @@ void web_upload_handle(struct web_ctx *c, const struct web_match *m)
         return;
     }
     /* The form's own text adds a little to the file; refuse early only what cannot fit. */
-    if (len > cfg->web_max_upload_bytes + 64 * 1024) {
+    if (len > cfg->web_max_upload_bytes + DISP_UPLOAD_FORM_ROOM) {
         web_send_error(c, 413, "The file is larger than this site accepts (%lld bytes at "
                                "most).",
                        (long long)cfg->web_max_upload_bytes);

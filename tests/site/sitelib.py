@@ -88,7 +88,7 @@ class Site:
             '@PORT@': str(self.port), '@RUN_DIR@': self.run, '@STATIC_DIR@': self.static,
             '@FCGI_BIN@': self.fcgi, '@CONFIG@': self.config, '@DATA_DIR@': self.data,
             '@MAX_PROCS@': str(self.max_procs),
-            '@MAX_REQUEST_KB@': str((self.max_upload + (4 << 20)) // 1024),
+            '@MAX_REQUEST_KB@': self.request_limit_kib(),
             '@ADMIN_USERS@': os.path.join(self.run, 'admin.users'),
         }
         with open(os.path.join(SOURCE, 'conf', 'lighttpd.test.conf.in')) as f:
@@ -101,6 +101,16 @@ class Site:
             f.write(text)
         self.start_memcached()
         self.start_lighttpd()
+
+    def request_limit_kib(self):
+        """lighttpd's request limit, from the site's upload limit as conf/run-local.sh and
+        the production configuration take it (trackport-fcgi --lighttpd-limits)."""
+        out = subprocess.run([self.fcgi, '--config', self.config, '--lighttpd-limits'],
+                             capture_output=True, text=True, check=True).stdout
+        for line in out.splitlines():
+            if line.startswith('server.max-request-size'):
+                return line.split('=')[1].strip()
+        raise RuntimeError('trackport-fcgi --lighttpd-limits printed no limit: %r' % out)
 
     def env(self):
         env = dict(os.environ)
@@ -126,6 +136,12 @@ class Site:
             self.memcached = None
 
     def start_lighttpd(self):
+        # Spool files of a lighttpd killed mid-upload are never removed by lighttpd itself;
+        # none can be in use before this one starts (as in conf/run-local.sh).
+        spool = os.path.join(self.run, 'spool')
+        for name in os.listdir(spool):
+            if name.startswith('lighttpd-upload-'):
+                os.unlink(os.path.join(spool, name))
         log = open(os.path.join(self.run, 'lighttpd-stdout.log'), 'ab')
         self.lighttpd = subprocess.Popen(['lighttpd', '-D', '-f', self.lighttpd_conf],
                                          stdout=log, stderr=log, env=self.env())
