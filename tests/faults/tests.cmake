@@ -17,3 +17,11 @@ if(TARGET trackport-fcgi AND TARGET trackport-dispatcher)
                          RESOURCE_LOCK tp_site_server)
   endforeach()
 endif()
+if(TARGET trackport-fcgi AND TARGET trackport-dispatcher)
+  # Every fault kind once, a few uploads each; `make faults` runs the full scale.
+  add_test(NAME faults_suite
+           COMMAND ${Python3_EXECUTABLE} ${TP_FAULTS_DIR}/fault_suite.py ${CMAKE_BINARY_DIR}
+                   ${CMAKE_CURRENT_BINARY_DIR}/faults_suite --scale small)
+  set_tests_properties(faults_suite PROPERTIES LABELS "faults;site" TIMEOUT 900
+                       RESOURCE_LOCK tp_site_server)
+endif()

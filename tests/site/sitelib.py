@@ -40,7 +40,7 @@ class Response:
 
 class Site:
     def __init__(self, build, workdir, max_procs=2, max_upload=8 << 20, max_children=2,
-                 extra_conf='', extra_lighttpd='', admin=True):
+                 extra_conf='', extra_lighttpd='', admin=True, prepare=None):
         self.build = os.path.abspath(build)
         self.work = os.path.abspath(workdir)
         self.max_procs = max_procs
@@ -49,6 +49,7 @@ class Site:
         self.extra_conf = extra_conf
         self.extra_lighttpd = extra_lighttpd
         self.admin = admin
+        self.prepare = prepare  # called with the site once its folders exist (e.g. to mount)
         self.port = None
         self.mc_port = None
         self.lighttpd = None
@@ -70,6 +71,8 @@ class Site:
             shutil.rmtree(self.work)
         for d in (self.data, self.run, os.path.join(self.run, 'spool'), self.san_dir):
             os.makedirs(d)
+        if self.prepare:
+            self.prepare(self)
         self.port = free_port()
         self.mc_port = free_port()
         self.config = os.path.join(self.run, 'trackport.conf')
