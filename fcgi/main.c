@@ -79,10 +79,17 @@ static void main_serve(struct web_main *s)
  * that connections and the dispatcher's lifeline are closed in order and leak checkers see
  * a normal exit. Only a flag is set here (async-signal-safe); libfcgi's accept returns once
  * it is set, because the handler is installed without SA_RESTART. */
+static int main_listen_fd = -1;
+
 static void main_on_term(int sig)
 {
     (void)sig;
     FCGX_ShutdownPending();
+    /* Stop listening at once, even while a request is still being answered: a web server
+     * started meanwhile must find the socket refusing connections, so that it spawns
+     * processes of its own instead of handing requests to one that is leaving. */
+    if (main_listen_fd >= 0)
+        shutdown(main_listen_fd, SHUT_RDWR);
 }
 
 /* The only children of this process are the dispatchers it starts. One that lost the race
@@ -184,6 +191,7 @@ int main(int argc, char **argv)
         return 1;
     }
     state.routes = web_routes(&state.route_count);
+    main_listen_fd = state.listen_fd;
     struct sigaction term;
     memset(&term, 0, sizeof term);
     term.sa_handler = main_on_term;

@@ -281,6 +281,10 @@ class Run:
             except OSError:
                 pass
         self.injected('disk_full')
+        # An upload now is refused as the server's state, in words (507), not as an error.
+        code, data, raw = self.site.upload(self.inputs[0][0], timeout=60)
+        self.t.check(code == 507 and data and 'disk is full' in data.get('error', ''),
+                     'an upload to a full disk gets 507 saying so: %d %r' % (code, raw[:200]))
         time.sleep(3)
         os.unlink(filler)
 
@@ -405,6 +409,9 @@ class Run:
         counts = dict(faults=sum(self.faults.values()), uploads=len(self.uploads),
                       answered=len(answered), done=0, failed=0, lost=0, duplicated=0,
                       stuck=0, wrong=0, leftovers=0, bad_json=0)
+        errors = [u for u in self.uploads if u['code'] >= 500 and u['code'] not in (503, 507)]
+        t.check(not errors, 'uploads answered with a server error: %s'
+                % [(u['name'], u['code']) for u in errors[:5]])
         for u in self.uploads:
             rows = by_name.get(u['name'], [])
             if len(rows) > 1:

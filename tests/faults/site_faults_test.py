@@ -156,7 +156,41 @@ def _healthy(site):
         return False
 
 
-CASES = {'lighttpd_sigkill': case_lighttpd_sigkill, 'non_utf8_name': case_non_utf8_name,
+def case_lighttpd_sigkill_busy(site, t):
+    """The same while a FastCGI process is in the middle of a request (an upload waiting
+    for SQLite's write lock): the restarted lighttpd must not hand requests to it."""
+    import sqlite3
+    import threading
+    convert_one(site, t, 'before')
+    old_fcgi = site.fcgi_pids()
+    site.seen_pids.update(old_fcgi)
+    db = [os.path.join(site.data, n) for n in os.listdir(site.data) if n.endswith('.db')][0]
+    conn = sqlite3.connect(db, timeout=10, isolation_level=None)
+    conn.execute('BEGIN IMMEDIATE')
+    path = os.path.join(site.work, 'sample.tsv')
+    worker = threading.Thread(target=lambda: site.upload(path, timeout=30))
+    worker.start()
+    time.sleep(0.5)
+    site.lighttpd.kill()
+    site.lighttpd.wait(10)
+    site.lighttpd = None
+    started = time.time()
+    site.start_lighttpd()
+    took = time.time() - started
+    print('restarted site healthy after %.2f s while an old process was busy' % took,
+          flush=True)
+    t.check(took < 2, 'the restarted site serves within 2 s (%.2f s)' % took)
+    t.check(not set(site.fcgi_pids()) & set(old_fcgi), 'lighttpd spawned its own processes')
+    conn.execute('ROLLBACK')
+    conn.close()
+    worker.join(60)
+    gone = wait_until(lambda: not any(pid_alive(p) for p in old_fcgi), 30)
+    t.check(gone, 'the old FastCGI processes end once their request is answered')
+    convert_one(site, t, 'after')
+
+
+CASES = {'lighttpd_sigkill': case_lighttpd_sigkill,
+         'lighttpd_sigkill_busy': case_lighttpd_sigkill_busy, 'non_utf8_name': case_non_utf8_name,
          'make_run': case_make_run}
 
 
