@@ -107,14 +107,20 @@ static void main_on_child(int sig)
 
 /* Under lighttpd (bin-path) nothing sends SIGTERM when lighttpd itself is killed with
  * SIGKILL: this process would keep answering on the old socket, and a restarted lighttpd,
- * finding the socket answered, would spawn none of its own. The kernel's parent-death signal
- * ends the accept loop as a SIGTERM from lighttpd would; the second getppid() covers a
- * parent that was gone before the request took effect. */
+ * finding the socket answered, would spawn none of its own. The kernel's parent-death
+ * signal stands in for lighttpd's SIGTERM. It is asked for first thing, before the config
+ * and the store are opened, since a young process is as likely to lose its parent; until
+ * the handler is installed SIGTERM's default action simply ends the process. */
 static void main_follow_parent(void)
 {
-    pid_t parent = getppid();
-    if (prctl(PR_SET_PDEATHSIG, SIGTERM) == 0 && getppid() != parent)
-        FCGX_ShutdownPending();
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+}
+
+/* True when the process that spawned us (spawner, read first thing in main) has gone
+ * before the parent-death signal was asked for or handled. */
+static bool main_orphaned(pid_t spawner)
+{
+    return getppid() != spawner;
 }
 
 static bool main_is_socket(int fd)
@@ -126,6 +132,7 @@ static bool main_is_socket(int fd)
 int main(int argc, char **argv)
 {
     static struct web_main state;
+    pid_t spawner = getppid();
     const char *config = NULL, *socket_path = NULL;
     bool check = false, limits = false;
     for (int i = 1; i < argc; i++) {
@@ -146,6 +153,11 @@ int main(int argc, char **argv)
         }
     }
     signal(SIGPIPE, SIG_IGN);
+    if (!socket_path && !check && !limits) {
+        main_follow_parent();
+        if (main_orphaned(spawner))
+            return 0;
+    }
     if (check || limits) {
         char err[512] = "";
         struct disp_config cfg;
@@ -198,8 +210,8 @@ int main(int argc, char **argv)
     sigemptyset(&term.sa_mask);
     sigaction(SIGTERM, &term, NULL);
     sigaction(SIGINT, &term, NULL);
-    if (!socket_path)
-        main_follow_parent();
+    if (!socket_path && main_orphaned(spawner))
+        main_on_term(SIGTERM);
     FCGX_InitRequest(&state.request, state.listen_fd, 0);
     while (FCGX_Accept_r(&state.request) >= 0) {
         main_serve(&state);
