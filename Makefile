@@ -3,7 +3,7 @@ BUILD      ?= build
 BUILD_SAN  ?= build-sanitize
 JOBS       ?= $(shell nproc)
 
-.PHONY: all deps build build-sanitize test test-plain test-sanitize run bench fuzz clean format
+.PHONY: all deps build build-sanitize test test-plain test-sanitize run bench fuzz faults clean format
 
 all: build
 
@@ -38,6 +38,10 @@ fuzz: deps
 	CC=clang cmake -S . -B build-fuzz -DTP_FUZZ=ON -DTP_WITH_SERVER=OFF >/dev/null
 	cmake --build build-fuzz -j $(JOBS)
 	bash tests/fuzz/run.sh build-fuzz $${FUZZ_SECONDS:-60}
+
+# The fault campaign at full scale (tests/faults/fault_suite.py); ctest runs it small.
+faults: build
+	python3 tests/faults/fault_suite.py $(BUILD) $(BUILD)/faults-full --scale full
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

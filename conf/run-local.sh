@@ -5,7 +5,8 @@
 #
 # Usage: bash conf/run-local.sh BUILD_DIR
 # Environment: TP_PORT (8080), TP_MEMCACHED_PORT (a free one), TP_DATA_DIR (./data),
-#              TP_MAX_PROCS (2), TP_ADMIN_PASSWORD (random; printed).
+#              TP_MAX_PROCS (2), TP_ADMIN_PASSWORD (random; printed),
+#              TP_MAX_UPLOAD_BYTES (the site's default, 100 MiB).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -41,14 +42,21 @@ dispatcher_binary = $dispatcher
 web_static_dir = $root/fcgi/www
 web_admin = true
 CONF
+[ -n "${TP_MAX_UPLOAD_BYTES:-}" ] && echo "web_max_upload_bytes = $TP_MAX_UPLOAD_BYTES" >>"$run/trackport.conf"
+# lighttpd's request limit follows the site's upload limit (one setting drives both).
+max_request_kb=$("$fcgi" --config "$run/trackport.conf" --lighttpd-limits |
+                 sed -n 's/^server.max-request-size = //p')
 printf 'admin:%s\n' "$password" >"$run/admin.users"
 chmod 600 "$run/admin.users"
 
 sed -e "s|@PORT@|$port|g" -e "s|@RUN_DIR@|$run|g" -e "s|@STATIC_DIR@|$root/fcgi/www|g" \
     -e "s|@FCGI_BIN@|$fcgi|g" -e "s|@CONFIG@|$run/trackport.conf|g" -e "s|@DATA_DIR@|$data|g" \
-    -e "s|@MAX_PROCS@|${TP_MAX_PROCS:-2}|g" -e "s|@MAX_REQUEST_KB@|66560|g" \
+    -e "s|@MAX_PROCS@|${TP_MAX_PROCS:-2}|g" -e "s|@MAX_REQUEST_KB@|$max_request_kb|g" \
     -e "s|@ADMIN_USERS@|$run/admin.users|g" "$here/lighttpd.test.conf.in" >"$run/lighttpd.conf"
 lighttpd -tt -f "$run/lighttpd.conf"
+# Upload spool files of a lighttpd that was killed (SIGKILL, a crash) are never removed by
+# lighttpd itself; none can be in use now, as no lighttpd of this run is serving yet.
+find "$run/spool" -maxdepth 1 -type f -name 'lighttpd-upload-*' -delete
 
 mc_user=()
 [ "$(id -u)" -eq 0 ] && mc_user=(-u "$(id -un)")

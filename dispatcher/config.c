@@ -544,3 +544,8 @@ int disp_config_job_out(const struct disp_config *cfg, const char *token, char *
     int n = snprintf(buf, size, "%s/jobs/%s/out", cfg->data_dir, token);
     return n < 0 || (size_t)n >= size ? JOBS_ERR_BAD_ARGUMENT : 0;
 }
+
+long long disp_config_request_limit_kib(const struct disp_config *cfg)
+{
+    return (cfg->web_max_upload_bytes + 2 * DISP_UPLOAD_FORM_ROOM + 1023) / 1024;
+}

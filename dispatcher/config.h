@@ -135,6 +135,16 @@ int disp_config_set(struct disp_config *cfg, const char *key, const char *value,
  * dispatcher_binary and max_children, and checks what spans keys. Idempotent. */
 int disp_config_finish(struct disp_config *cfg, char *err, size_t errlen);
 
+/* Room a multipart upload needs beyond the file itself (boundaries, part headers, the
+ * form's small fields). The site refuses a body longer than the file limit plus this. */
+#define DISP_UPLOAD_FORM_ROOM (64 * 1024)
+
+/* disp_config_request_limit_kib is the web server's request body limit (lighttpd's
+ * server.max-request-size, KiB) that goes with web_max_upload_bytes: every body the site
+ * would accept passes it, with room for the site to refuse a file just over its limit in
+ * its own words. One setting drives both (trackport-fcgi --lighttpd-limits prints it). */
+long long disp_config_request_limit_kib(const struct disp_config *cfg);
+
 /* disp_config_write prints every key with its doc line and its value in cfg (defaults when
  * cfg is NULL), in the format of conf/trackport.conf. */
 int disp_config_write(const struct disp_config *cfg, FILE *to);

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -42,7 +43,11 @@ static void usage(FILE *to)
                 "on its own socket; with --socket it listens on PATH itself.\n"
                 "  --config FILE   the config file (default: $" DISP_CONFIG_ENV ")\n"
                 "  --socket PATH   listen on this unix socket instead of descriptor 0\n"
-                "  --check         load the config, print it and exit\n");
+                "  --check         load the config, print it and exit\n"
+                "  --lighttpd-limits\n"
+                "                  print lighttpd's settings that follow from the config\n"
+                "                  (server.max-request-size from web_max_upload_bytes), for\n"
+                "                  lighttpd's include_shell\n");
 }
 
 /* Routes one request and answers it. */
@@ -74,10 +79,17 @@ static void main_serve(struct web_main *s)
  * that connections and the dispatcher's lifeline are closed in order and leak checkers see
  * a normal exit. Only a flag is set here (async-signal-safe); libfcgi's accept returns once
  * it is set, because the handler is installed without SA_RESTART. */
+static int main_listen_fd = -1;
+
 static void main_on_term(int sig)
 {
     (void)sig;
     FCGX_ShutdownPending();
+    /* Stop listening at once, even while a request is still being answered: a web server
+     * started meanwhile must find the socket refusing connections, so that it spawns
+     * processes of its own instead of handing requests to one that is leaving. */
+    if (main_listen_fd >= 0)
+        shutdown(main_listen_fd, SHUT_RDWR);
 }
 
 /* The only children of this process are the dispatchers it starts. One that lost the race
@@ -93,6 +105,24 @@ static void main_on_child(int sig)
     errno = saved;
 }
 
+/* Under lighttpd (bin-path) nothing sends SIGTERM when lighttpd itself is killed with
+ * SIGKILL: this process would keep answering on the old socket, and a restarted lighttpd,
+ * finding the socket answered, would spawn none of its own. The kernel's parent-death
+ * signal stands in for lighttpd's SIGTERM. It is asked for first thing, before the config
+ * and the store are opened, since a young process is as likely to lose its parent; until
+ * the handler is installed SIGTERM's default action simply ends the process. */
+static void main_follow_parent(void)
+{
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+}
+
+/* True when the process that spawned us (spawner, read first thing in main) has gone
+ * before the parent-death signal was asked for or handled. */
+static bool main_orphaned(pid_t spawner)
+{
+    return getppid() != spawner;
+}
+
 static bool main_is_socket(int fd)
 {
     struct stat st;
@@ -102,8 +132,9 @@ static bool main_is_socket(int fd)
 int main(int argc, char **argv)
 {
     static struct web_main state;
+    pid_t spawner = getppid();
     const char *config = NULL, *socket_path = NULL;
-    bool check = false;
+    bool check = false, limits = false;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
             config = argv[++i];
@@ -111,6 +142,8 @@ int main(int argc, char **argv)
             socket_path = argv[++i];
         } else if (strcmp(argv[i], "--check") == 0) {
             check = true;
+        } else if (strcmp(argv[i], "--lighttpd-limits") == 0) {
+            limits = true;
         } else if (strcmp(argv[i], "--help") == 0) {
             usage(stdout);
             return 0;
@@ -120,12 +153,22 @@ int main(int argc, char **argv)
         }
     }
     signal(SIGPIPE, SIG_IGN);
-    if (check) {
+    if (!socket_path && !check && !limits) {
+        main_follow_parent();
+        if (main_orphaned(spawner))
+            return 0;
+    }
+    if (check || limits) {
         char err[512] = "";
         struct disp_config cfg;
         if (disp_config_load(config, &cfg, err, sizeof err) != 0) {
             fprintf(stderr, "trackport-fcgi: %s\n", err);
             return 1;
+        }
+        if (limits) {
+            printf("# from web_max_upload_bytes = %lld\nserver.max-request-size = %lld\n",
+                   (long long)cfg.web_max_upload_bytes, disp_config_request_limit_kib(&cfg));
+            return 0;
         }
         return disp_config_write(&cfg, stdout) == 0 ? 0 : 1;
     }
@@ -160,12 +203,15 @@ int main(int argc, char **argv)
         return 1;
     }
     state.routes = web_routes(&state.route_count);
+    main_listen_fd = state.listen_fd;
     struct sigaction term;
     memset(&term, 0, sizeof term);
     term.sa_handler = main_on_term;
     sigemptyset(&term.sa_mask);
     sigaction(SIGTERM, &term, NULL);
     sigaction(SIGINT, &term, NULL);
+    if (!socket_path && main_orphaned(spawner))
+        main_on_term(SIGTERM);
     FCGX_InitRequest(&state.request, state.listen_fd, 0);
     while (FCGX_Accept_r(&state.request) >= 0) {
         main_serve(&state);

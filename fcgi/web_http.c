@@ -73,6 +73,7 @@ const char *web_reason(int status)
     case 415: return "Unsupported Media Type";
     case 500: return "Internal Server Error";
     case 503: return "Service Unavailable";
+    case 507: return "Insufficient Storage";
     }
     return "Unknown";
 }

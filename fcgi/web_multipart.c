@@ -402,7 +402,7 @@ static int mp_write_all(int fd, const char *p, size_t n)
         if (w < 0) {
             if (errno == EINTR)
                 continue;
-            return WEB_MP_ERR_IO;
+            return errno == ENOSPC || errno == EDQUOT ? WEB_MP_ERR_DISK_FULL : WEB_MP_ERR_IO;
         }
         p += w;
         n -= (size_t)w;

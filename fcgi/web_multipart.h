@@ -42,7 +42,8 @@
     X(WEB_MP_ERR_FILE_TOO_LARGE, -7, "the uploaded file is larger than this site accepts")   \
     X(WEB_MP_ERR_TWO_FILES, -8, "only one file can be uploaded at a time")                   \
     X(WEB_MP_ERR_IO, -9, "the uploaded file could not be stored")                            \
-    X(WEB_MP_ERR_NOMEM, -10, "out of memory")
+    X(WEB_MP_ERR_NOMEM, -10, "out of memory")                                               \
+    X(WEB_MP_ERR_DISK_FULL, -11, "the server's disk is full")
 
 enum web_mp_error {
 #define WEB_MP__ENUM(name, value, text) name = value,

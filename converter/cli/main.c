@@ -20,6 +20,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -519,6 +520,43 @@ static int parse_args(struct cli *cli, int argc, char **argv)
     return -1;
 }
 
+/* Set by the first SIGINT, SIGTERM or SIGHUP: the conversion stops at the next tracker and
+ * removes what it wrote, then the signal is raised again so the caller sees it. A second
+ * one kills at once (SA_RESETHAND); outputs are anonymous files until complete, so even
+ * that leaves nothing half-written. */
+static volatile int cli_cancel;
+static volatile sig_atomic_t cli_signal;
+
+static void cli_on_stop(int sig)
+{
+    cli_signal = sig;
+    cli_cancel = 1;
+}
+
+static void cli_catch_signals(struct cli *cli)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = cli_on_stop;
+    sa.sa_flags = SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    /* Past a file-size limit (ulimit -f) a write then fails with EFBIG and the conversion
+     * ends with a message instead of the process dying mid-file. */
+    signal(SIGXFSZ, SIG_IGN);
+    cli->opts.cancel = &cli_cancel;
+}
+
+static void cli_reraise(void)
+{
+    if (!cli_signal)
+        return;
+    signal(cli_signal, SIG_DFL);
+    raise(cli_signal);
+}
+
 int main(int argc, char **argv)
 {
     struct cli cli = {.bar_last = -1};
@@ -540,6 +578,7 @@ int main(int argc, char **argv)
         cli.opts.progress = progress;
         cli.opts.progress_ctx = &cli;
         cli.bar = isatty(STDERR_FILENO) && !cli.trace;
+        cli_catch_signals(&cli);
         struct tp_convert_result result;
         struct tp_diag diag = {0};
         int rc = tp_convert(&cli.opts, &result, &diag);
@@ -558,5 +597,6 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < MAX_ONLY; i++)
         free(cli.only_storage[i]);
     tp_edits_free(cli.edits);
+    cli_reraise();
     return status;
 }

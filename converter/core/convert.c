@@ -1,5 +1,6 @@
 /* convert.c — the whole pipeline: detect, import, edit, export to files. */
 #include "trackport.h"
+#include "pending_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -66,9 +67,7 @@ static int stats_end(struct tp_sink *self, struct tp_diag *diag)
 
 struct output_slot {
     const struct tp_exporter *exporter;
-    char *final_path;
-    char *temp_path;
-    int fd;
+    struct tp__pending file;
     struct tp_out *out;
 };
 
@@ -120,36 +119,25 @@ static int open_outputs(struct output_slot *slots, size_t n, const char *dir, co
 {
     for (size_t i = 0; i < n; i++) {
         struct output_slot *s = &slots[i];
-        s->final_path = join_path(dir, base, s->exporter->suffix, "");
-        s->temp_path = join_path(dir, base, s->exporter->suffix, ".partial-XXXXXX");
-        if (!s->final_path || !s->temp_path)
+        char *path = join_path(dir, base, s->exporter->suffix, "");
+        int err = path ? tp__pending_open(&s->file, path) : ENOMEM;
+        free(path);
+        if (err == ENOMEM)
             return tp_diag_set(diag, TP_ERR_NOMEM, 0, "Out of memory");
-        s->fd = mkstemp(s->temp_path);
-        if (s->fd < 0) {
-            int e = errno;
-            free(s->temp_path);
-            s->temp_path = NULL;
-            return tp_diag_set(diag, TP_ERR_IO, 0, "Cannot create an output file in %s: %s",
-                               dir, strerror(e));
-        }
-        fchmod(s->fd, 0644);
-        if (tp_out_open_fd(s->fd, &s->out))
+        if (err)
+            return tp_diag_set(diag, tp_errno_code(err), 0,
+                               "Cannot create an output file in %s: %s", dir, strerror(err));
+        if (tp_out_open_fd(s->file.fd, &s->out))
             return tp_diag_set(diag, TP_ERR_NOMEM, 0, "Out of memory");
     }
     return TP_OK;
 }
 
-static void close_outputs(struct output_slot *slots, size_t n, bool keep)
+static void close_outputs(struct output_slot *slots, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        struct output_slot *s = &slots[i];
-        tp_out_free(s->out);
-        if (s->fd >= 0)
-            close(s->fd);
-        if (s->temp_path && !keep)
-            unlink(s->temp_path);
-        free(s->temp_path);
-        free(s->final_path);
+        tp_out_free(slots[i].out);
+        tp__pending_discard(&slots[i].file);
     }
     free(slots);
 }
@@ -243,7 +231,7 @@ int tp_convert(const struct tp_convert_options *opts, struct tp_convert_result *
     }
     for (size_t i = 0; i < n_exporters; i++) {
         slots[i].exporter = exporters[i];
-        slots[i].fd = -1;
+        slots[i].file.fd = -1;
     }
     rc = open_outputs(slots, n_exporters, dir, base, diag);
     if (rc)
@@ -274,17 +262,19 @@ int tp_convert(const struct tp_convert_options *opts, struct tp_convert_result *
         goto done;
     }
     for (size_t i = 0; i < n_exporters; i++) {
-        if (rename(slots[i].temp_path, slots[i].final_path) != 0) {
-            rc = tp_diag_set(diag, TP_ERR_IO, 0, "Cannot write %s: %s", slots[i].final_path,
-                             strerror(errno));
+        char *path = strdup(slots[i].file.final_path);
+        int err = path ? tp__pending_commit(&slots[i].file) : ENOMEM;
+        if (err) {
+            rc = tp_diag_set(diag, tp_errno_code(err), 0, "Cannot write %s: %s",
+                             path ? path : "an output", strerror(err));
+            free(path);
             for (size_t j = 0; j < i; j++)
                 unlink(result->outputs[j].path);
             goto done;
         }
         result->outputs[i].exporter = exporters[i];
-        result->outputs[i].path = slots[i].final_path;
+        result->outputs[i].path = path;
         result->outputs[i].bytes = tp_out_bytes(slots[i].out);
-        slots[i].final_path = NULL;
         result->output_count = i + 1;
     }
     ok = true;
@@ -301,7 +291,7 @@ done:
     if (export)
         export->destroy(export);
     if (slots)
-        close_outputs(slots, n_exporters, ok);
+        close_outputs(slots, n_exporters);
     if (!ok) {
         for (size_t i = 0; i < result->output_count; i++)
             free(result->outputs[i].path);

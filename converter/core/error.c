@@ -1,6 +1,7 @@
 /* error.c — error codes to sentences, and the user diagnostic. */
 #include "trackport.h"
 
+#include <errno.h>
 #include <stdio.h>
 
 const char *tp_strerror(int code)
@@ -13,6 +14,21 @@ const char *tp_strerror(int code)
 #undef TP__TEXT
     }
     return "unknown error";
+}
+
+int tp_errno_code(int err)
+{
+    switch (err) {
+    case ENOSPC:
+    case EDQUOT:
+        return TP_ERR_DISK_FULL;
+    case EFBIG:
+        return TP_ERR_FILE_TOO_BIG;
+    case ENOMEM:
+        return TP_ERR_NOMEM;
+    default:
+        return TP_ERR_IO;
+    }
 }
 
 const char *tp_error_name(int code)

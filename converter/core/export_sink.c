@@ -61,6 +61,12 @@ static int fail_for(const struct export_target *t, int rc, struct tp_diag *diag)
     int io = tp_out_error(t->out);
     if (io)
         rc = io;
+    if (rc == TP_ERR_DISK_FULL)
+        return tp_diag_set(diag, rc, 0, "The disk is full: the %s could not be written",
+                           t->exporter->human_name);
+    if (rc == TP_ERR_FILE_TOO_BIG)
+        return tp_diag_set(diag, rc, 0, "The %s grew past the file size limit",
+                           t->exporter->human_name);
     return tp_diag_set(diag, rc, 0, "The %s exporter failed: %s", t->exporter->human_name,
                        tp_strerror(rc));
 }

@@ -66,7 +66,7 @@ static void drain(struct tp_out *out)
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
-            out->error = TP_ERR_IO;
+            out->error = n < 0 ? tp_errno_code(errno) : TP_ERR_IO;
         else
             done += (size_t)n;
     }
@@ -139,7 +139,7 @@ void tp_out_write(struct tp_out *out, const void *data, size_t len)
             if (n < 0 && errno == EINTR)
                 continue;
             if (n <= 0) {
-                out->error = TP_ERR_IO;
+                out->error = n < 0 ? tp_errno_code(errno) : TP_ERR_IO;
                 return;
             }
             p += n;

@@ -314,7 +314,7 @@ static int pf_block(struct pf_reader *p)
         if (!second && (rc = pf_input_failed(p)))
             return rc;
         enum pf_kind kind2 = second ? pf_classify(second, len2) : PF_BLANK;
-        unsigned long count;
+        unsigned long count = 0;
         if (kind == PF_COUNT && kind2 != PF_COUNT) {
             /* PFTrack 4: the count, then rows straight away. */
             long second_line = p->line_no;

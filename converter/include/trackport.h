@@ -53,7 +53,9 @@ extern "C" {
     X(TP_ERR_NO_TRACKERS, -9, "no trackers could be recovered from this file")           \
     X(TP_ERR_LIMIT, -10, "the input exceeds a size limit")                               \
     X(TP_ERR_BAD_ARGUMENT, -11, "invalid argument")                                      \
-    X(TP_ERR_CANCELLED, -12, "cancelled")
+    X(TP_ERR_CANCELLED, -12, "cancelled")                                                \
+    X(TP_ERR_DISK_FULL, -13, "the disk is full")                                         \
+    X(TP_ERR_FILE_TOO_BIG, -14, "the file size limit was reached")
 
 enum tp_error {
 #define TP__ENUM(name, value, text) name = value,
@@ -63,6 +65,10 @@ enum tp_error {
 
 /* tp_strerror returns a static English sentence for an error code (never NULL). */
 const char *tp_strerror(int code);
+
+/* tp_errno_code turns an errno value from writing a file into a code: a full disk or quota
+ * (ENOSPC, EDQUOT) and a file-size limit (EFBIG) keep their meaning, the rest is TP_ERR_IO. */
+int tp_errno_code(int err);
 
 /* tp_error_name returns the enum's name ("TP_ERR_PARSE"), or "TP_UNKNOWN". */
 const char *tp_error_name(int code);
@@ -411,6 +417,12 @@ char *tp_output_base(const char *input_name);
 
 /* tp_strcaseeq compares ASCII case-insensitively. */
 bool tp_strcaseeq(const char *a, const char *b);
+/* tp_utf8_repair returns a copy of s (len bytes) in which every byte that does not begin
+ * or continue a valid UTF-8 sequence (overlong forms, surrogates and code points past
+ * U+10FFFF included) and every NUL is replaced by U+FFFD, so that names taken from files
+ * and uploads can go into JSON, HTML and SVG. Caller owns the result (free); NULL on
+ * allocation failure. */
+char *tp_utf8_repair(const char *s, size_t len);
 /* tp_parse_double parses a whole token (leading/trailing spaces allowed) as a finite double. */
 bool tp_parse_double(const char *s, size_t len, double *out);
 /* tp_parse_int parses a whole token as an int within INT_MIN..INT_MAX. */

@@ -120,6 +120,20 @@ static bool upload_options(struct web_ctx *c, struct upload *u)
     return true;
 }
 
+/* Answers an upload that could not be written to disk: a full disk or quota is the
+ * server's state, not the request's fault, and is said so (507) to user and operator. */
+static void upload_store_failed(struct web_ctx *c, int err)
+{
+    if (err == ENOSPC || err == EDQUOT) {
+        fprintf(stderr, "trackport-fcgi: an upload was refused: the disk of %s is full\n",
+                c->app->cfg.data_dir);
+        web_send_error(c, 507, "The server's disk is full, so the upload could not be stored. "
+                               "Try again later.");
+        return;
+    }
+    web_send_error(c, 500, "The upload could not be stored: %s.", strerror(err));
+}
+
 /* Reads the body through the parser into the job folder; answers and returns false on
  * failure. */
 static bool upload_receive(struct web_ctx *c, struct upload *u, const char *content_type)
@@ -146,6 +160,10 @@ static bool upload_receive(struct web_ctx *c, struct upload *u, const char *cont
         web_send_error(c, 413, "The file is larger than this site accepts (%lld bytes at "
                                "most).",
                        (long long)c->app->cfg.web_max_upload_bytes);
+        return false;
+    }
+    if (rc == WEB_MP_ERR_DISK_FULL) {
+        upload_store_failed(c, ENOSPC);
         return false;
     }
     if (rc == WEB_MP_ERR_IO || rc == WEB_MP_ERR_NOMEM) {
@@ -196,8 +214,15 @@ static bool upload_enqueue(struct web_ctx *c, struct upload *u)
         web_send_error(c, 500, "Out of memory.");
         return false;
     }
-    const char *name;
-    web_multipart_file(u->mp, NULL, &name, NULL, NULL);
+    const char *raw_name;
+    web_multipart_file(u->mp, NULL, &raw_name, NULL, NULL);
+    /* The name comes back in JSON and HTML: it must be UTF-8 whatever the client sent. */
+    char *name = tp_utf8_repair(raw_name, strlen(raw_name));
+    if (!name) {
+        free(options);
+        web_send_error(c, 500, "Out of memory.");
+        return false;
+    }
     struct jobs_new job = {
         .token = u->token,
         .queue = cfg->web_queue,
@@ -211,6 +236,7 @@ static bool upload_enqueue(struct web_ctx *c, struct upload *u)
     struct jobs_store *store = web_app_store(c->app);
     int rc = store ? jobs_enqueue(store, &job, NULL) : JOBS_ERR_UNAVAILABLE;
     free(options);
+    free(name);
     if (rc) {
         if (store)
             web_app_store_failed(c->app);
@@ -261,7 +287,7 @@ void web_upload_handle(struct web_ctx *c, const struct web_match *m)
         return;
     }
     /* The form's own text adds a little to the file; refuse early only what cannot fit. */
-    if (len > cfg->web_max_upload_bytes + 64 * 1024) {
+    if (len > cfg->web_max_upload_bytes + DISP_UPLOAD_FORM_ROOM) {
         web_send_error(c, 413, "The file is larger than this site accepts (%lld bytes at "
                                "most).",
                        (long long)cfg->web_max_upload_bytes);
@@ -296,12 +322,12 @@ void web_upload_handle(struct web_ctx *c, const struct web_match *m)
     snprintf(u.input_path, sizeof u.input_path, "%s/input", u.dir);
     bool ok = false;
     if (mkdir(u.dir, 0750) != 0) {
-        web_send_error(c, 500, "No job folder could be made: %s.", strerror(errno));
+        upload_store_failed(c, errno);
         goto out;
     }
     u.fd = open(u.part_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
     if (u.fd < 0) {
-        web_send_error(c, 500, "The upload could not be stored: %s.", strerror(errno));
+        upload_store_failed(c, errno);
         goto out;
     }
     if (!upload_receive(c, &u, content_type) || !upload_options(c, &u))
@@ -309,12 +335,12 @@ void web_upload_handle(struct web_ctx *c, const struct web_match *m)
     if ((cfg->db_sync == JOBS_SYNC_FULL && upload_sync(u.fd, u.dir) != 0) ||
         close(u.fd) != 0) {
         u.fd = -1;
-        web_send_error(c, 500, "The upload could not be stored: %s.", strerror(errno));
+        upload_store_failed(c, errno);
         goto out;
     }
     u.fd = -1;
     if (rename(u.part_path, u.input_path) != 0) {
-        web_send_error(c, 500, "The upload could not be stored: %s.", strerror(errno));
+        upload_store_failed(c, errno);
         goto out;
     }
     if (!upload_enqueue(c, &u))

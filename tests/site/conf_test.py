@@ -84,6 +84,11 @@ def main(argv):
         for d in ('/usr/local/share/trackport/www', '/var/log/lighttpd', '/var/cache/lighttpd/uploads',
                   '/run/trackport', '/var/lib/trackport/jobs', '/etc/trackport'):
             os.makedirs(work + d, exist_ok=True)
+        # The request limit comes from trackport.conf through the built trackport-fcgi.
+        text, shells = re.subn(r'include_shell "\S+ --lighttpd-limits --config \S+"',
+                               'include_shell "%s --lighttpd-limits --config %s"' % (fcgi, conf),
+                               text)
+        t.check(shells == 1, 'lighttpd.conf takes its request limit from trackport-fcgi')
         text = re.sub(r'"(/(?:usr|var|run|etc)/[^"]*)"', lambda m: '"%s%s"' % (work, m.group(1)),
                       text)
         text = re.sub(r'server\.(username|groupname)\s*=.*', '', text)
@@ -94,6 +99,13 @@ def main(argv):
         run = subprocess.run(['lighttpd', '-tt', '-f', path], capture_output=True, text=True)
         t.check(run.returncode == 0, 'conf/lighttpd.conf does not parse: '
                 + (run.stdout + run.stderr).strip())
+        printed = subprocess.run(['lighttpd', '-p', '-f', path], capture_output=True,
+                                 text=True).stdout
+        limit = re.search(r'server\.max-request-size\s*=\s*(\d+)', printed)
+        upload = int(loaded.get('web_max_upload_bytes', '0'))
+        t.check(limit and upload and upload <= int(limit.group(1)) * 1024 <= upload + (256 << 10),
+                'lighttpd accepts every upload the site accepts, and little more: %s KiB for '
+                '%d bytes' % (limit and limit.group(1), upload))
     return t.summary()
 
 

@@ -40,7 +40,7 @@ class Response:
 
 class Site:
     def __init__(self, build, workdir, max_procs=2, max_upload=8 << 20, max_children=2,
-                 extra_conf='', extra_lighttpd='', admin=True):
+                 extra_conf='', extra_lighttpd='', admin=True, prepare=None):
         self.build = os.path.abspath(build)
         self.work = os.path.abspath(workdir)
         self.max_procs = max_procs
@@ -49,6 +49,7 @@ class Site:
         self.extra_conf = extra_conf
         self.extra_lighttpd = extra_lighttpd
         self.admin = admin
+        self.prepare = prepare  # called with the site once its folders exist (e.g. to mount)
         self.port = None
         self.mc_port = None
         self.lighttpd = None
@@ -70,6 +71,8 @@ class Site:
             shutil.rmtree(self.work)
         for d in (self.data, self.run, os.path.join(self.run, 'spool'), self.san_dir):
             os.makedirs(d)
+        if self.prepare:
+            self.prepare(self)
         self.port = free_port()
         self.mc_port = free_port()
         self.config = os.path.join(self.run, 'trackport.conf')
@@ -88,7 +91,7 @@ class Site:
             '@PORT@': str(self.port), '@RUN_DIR@': self.run, '@STATIC_DIR@': self.static,
             '@FCGI_BIN@': self.fcgi, '@CONFIG@': self.config, '@DATA_DIR@': self.data,
             '@MAX_PROCS@': str(self.max_procs),
-            '@MAX_REQUEST_KB@': str((self.max_upload + (4 << 20)) // 1024),
+            '@MAX_REQUEST_KB@': self.request_limit_kib(),
             '@ADMIN_USERS@': os.path.join(self.run, 'admin.users'),
         }
         with open(os.path.join(SOURCE, 'conf', 'lighttpd.test.conf.in')) as f:
@@ -101,6 +104,16 @@ class Site:
             f.write(text)
         self.start_memcached()
         self.start_lighttpd()
+
+    def request_limit_kib(self):
+        """lighttpd's request limit, from the site's upload limit as conf/run-local.sh and
+        the production configuration take it (trackport-fcgi --lighttpd-limits)."""
+        out = subprocess.run([self.fcgi, '--config', self.config, '--lighttpd-limits'],
+                             capture_output=True, text=True, check=True).stdout
+        for line in out.splitlines():
+            if line.startswith('server.max-request-size'):
+                return line.split('=')[1].strip()
+        raise RuntimeError('trackport-fcgi --lighttpd-limits printed no limit: %r' % out)
 
     def env(self):
         env = dict(os.environ)
@@ -126,6 +139,12 @@ class Site:
             self.memcached = None
 
     def start_lighttpd(self):
+        # Spool files of a lighttpd killed mid-upload are never removed by lighttpd itself;
+        # none can be in use before this one starts (as in conf/run-local.sh).
+        spool = os.path.join(self.run, 'spool')
+        for name in os.listdir(spool):
+            if name.startswith('lighttpd-upload-'):
+                os.unlink(os.path.join(spool, name))
         log = open(os.path.join(self.run, 'lighttpd-stdout.log'), 'ab')
         self.lighttpd = subprocess.Popen(['lighttpd', '-D', '-f', self.lighttpd_conf],
                                          stdout=log, stderr=log, env=self.env())

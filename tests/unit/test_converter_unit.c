@@ -377,6 +377,33 @@ static void test_parse_double(void)
     CHECK_INT(mismatches, 0);
 }
 
+/* Names from files and uploads go into JSON and HTML: whatever their bytes, the repaired
+ * text is valid UTF-8, and valid text is left alone. */
+static void test_utf8_repair(void)
+{
+    static const struct {
+        const char *in;
+        size_t len;
+        const char *want;
+    } cases[] = {
+        {"plain.tsv", 9, "plain.tsv"},
+        {"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x8e\xa5", 14, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x8e\xa5"},
+        {"\xff\xfe.tsv", 6, "\xef\xbf\xbd\xef\xbf\xbd.tsv"},
+        {"\xc0\xaf", 2, "\xef\xbf\xbd\xef\xbf\xbd"},                 /* overlong '/' */
+        {"\xed\xa0\x80", 3, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"}, /* surrogate */
+        {"\xf4\x90\x80\x80", 4, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"},
+        {"ab\xe2\x82", 4, "ab\xef\xbf\xbd\xef\xbf\xbd"},                 /* cut short */
+        {"a\0b", 3, "a\xef\xbf\xbd" "b"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *got = tp_utf8_repair(cases[i].in, cases[i].len);
+        CHECK(got != NULL);
+        if (got)
+            CHECK_REPORT(strcmp(got, cases[i].want) == 0, "case %zu: got \"%s\"", i, got);
+        free(got);
+    }
+}
+
 int main(void)
 {
     test_tracker_order();
@@ -388,5 +415,6 @@ int main(void)
     test_tsv_import();
     test_convert_files();
     test_helper_thread_outputs();
+    test_utf8_repair();
     return check_summary();
 }
