@@ -189,7 +189,40 @@ def case_lighttpd_sigkill_busy(site, t):
     convert_one(site, t, 'after')
 
 
+def case_disk_full_upload(site, t):
+    """An upload to a full disk is refused as the server's state (507, in words) and leaves
+    nothing behind. data_dir is a small tmpfs of its own (needs root to mount)."""
+    if not os.path.ismount(site.data):
+        print('skipped: data_dir could not be put on a tmpfs of its own (not root?)')
+        return
+    convert_one(site, t, 'before')
+    jobs = os.path.join(site.data, 'jobs')
+    before = set(os.listdir(jobs))
+    filler = os.path.join(site.data, 'filler')
+    with open(filler, 'wb') as f:
+        try:
+            while True:
+                f.write(b'\0' * (1 << 20))
+                f.flush()
+        except OSError:
+            pass
+    path = os.path.join(site.work, 'sample.tsv')
+    code, data, raw = site.upload(path)
+    t.check(code == 507 and data and "disk is full" in data.get('error', ''),
+            'a full disk answers 507 saying so: %d %r' % (code, raw[:200]))
+    t.check(set(os.listdir(jobs)) == before, 'the refused upload left no job folder')
+    os.unlink(filler)
+    convert_one(site, t, 'after')
+
+
+def mount_small_tmpfs(site):
+    if os.getuid() == 0:
+        subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', site.data],
+                       capture_output=True)
+
+
 CASES = {'lighttpd_sigkill': case_lighttpd_sigkill,
+         'disk_full_upload': case_disk_full_upload,
          'lighttpd_sigkill_busy': case_lighttpd_sigkill_busy, 'non_utf8_name': case_non_utf8_name,
          'make_run': case_make_run}
 
@@ -198,13 +231,16 @@ def main(argv):
     if len(argv) != 4 or argv[1] not in CASES:
         print('usage: site_faults_test.py {%s} BUILD WORKDIR' % ','.join(CASES))
         return 2
-    site = Site(argv[2], argv[3])
+    prepare = mount_small_tmpfs if argv[1] == 'disk_full_upload' else None
+    site = Site(argv[2], argv[3], prepare=prepare)
     t = Checks()
     try:
         site.start()
         CASES[argv[1]](site, t)
     finally:
         finish_site(t, site)
+        if os.path.ismount(site.data):
+            subprocess.run(['umount', '-l', site.data], capture_output=True)
     return t.summary()
 
 

@@ -9,7 +9,7 @@ foreach(case sigint sigterm sighup sigkill file_size_limit double_interrupt)
                        RESOURCE_LOCK tp_faults_cli)
 endforeach()
 if(TARGET trackport-fcgi AND TARGET trackport-dispatcher)
-  foreach(case lighttpd_sigkill lighttpd_sigkill_busy non_utf8_name make_run)
+  foreach(case lighttpd_sigkill lighttpd_sigkill_busy non_utf8_name make_run disk_full_upload)
     add_test(NAME faults_site_${case}
              COMMAND ${Python3_EXECUTABLE} ${TP_FAULTS_DIR}/site_faults_test.py ${case}
                      ${CMAKE_BINARY_DIR} ${CMAKE_CURRENT_BINARY_DIR}/faults_site_${case})
