@@ -1,0 +1,44 @@
+/*
+ * disp_archive.h — a job's outputs in zip archives (all.zip, and one per application),
+ * written by the converter child after the outputs, with libzip.
+ *
+ * An archive is written to a temporary name in the same folder and renamed into place, so
+ * a reader either finds the whole archive or none; libzip reads the files from disk while
+ * it writes (never whole in memory). Progress goes to a callback; a cancel flag stops the
+ * writing (nothing is left). Stateless; safe across fork().
+ */
+#ifndef TRACKPORT_DISP_ARCHIVE_H
+#define TRACKPORT_DISP_ARCHIVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Called with the fraction done (0..1) of one archive. */
+typedef void (*disp_archive_progress_fn)(void *ctx, double done);
+
+struct disp_archive_options {
+    int level;                          /* deflate level 1..9; 0 stores without compressing */
+    disp_archive_progress_fn progress;  /* may be NULL */
+    void *progress_ctx;
+    volatile const int *cancel;         /* non-zero: stop and leave nothing; may be NULL */
+};
+
+/* disp_archive_write stores dir/names[i] (plain file names, borrowed) as entries names[i] of a
+ * zip written atomically to out_path. Returns 0, 1 when cancelled, or -1 with a sentence in
+ * err. Nothing is left at out_path's temporary name whatever the outcome. */
+int disp_archive_write(const char *dir, const char *const *names, size_t n, const char *out_path,
+                       const struct disp_archive_options *opts, char *err, size_t errlen);
+
+/* disp_archive_name turns an application's name into its archive's file name: lower case,
+ * runs of other characters than letters and digits become one '-', ".zip" appended
+ * ("Flame/Smoke" gives "flame-smoke.zip", "After Effects" "after-effects.zip"). */
+void disp_archive_name(const char *application, char *buf, size_t size);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
