@@ -57,31 +57,51 @@ int disp_archive_write(const char *dir, const char *const *names, size_t n, cons
         zip_error_fini(&e);
         return -1;
     }
+    zip_t *from = NULL;
+    if (opts->copy_from && !(from = zip_open(opts->copy_from, ZIP_RDONLY, &zerr))) {
+        snprintf(err, errlen, "cannot read %s", opts->copy_from);
+        zip_discard(za);
+        return -1;
+    }
     for (size_t i = 0; i < n; i++) {
         char path[4096];
         if (strchr(names[i], '/') ||
             snprintf(path, sizeof path, "%s/%s", dir, names[i]) >= (int)sizeof path) {
             snprintf(err, errlen, "bad output name");
             zip_discard(za);
+            if (from)
+                zip_discard(from);
             return -1;
         }
-        zip_source_t *src = zip_source_file(za, path, 0, -1);
+        zip_source_t *src = NULL;
+        if (from) {
+            zip_int64_t at = zip_name_locate(from, names[i], ZIP_FL_ENC_UTF_8);
+            src = at < 0 ? NULL
+                         : zip_source_zip(za, from, (zip_uint64_t)at, ZIP_FL_COMPRESSED, 0, -1);
+        } else {
+            src = zip_source_file(za, path, 0, -1);
+        }
         zip_int64_t index = src ? zip_file_add(za, names[i], src, ZIP_FL_ENC_UTF_8 | ZIP_FL_OVERWRITE)
                                 : -1;
         if (index < 0 ||
-            zip_set_file_compression(za, (zip_uint64_t)index,
-                                     opts->level > 0 ? ZIP_CM_DEFLATE : ZIP_CM_STORE,
-                                     (zip_uint32_t)(opts->level > 0 ? opts->level : 0)) != 0) {
+            (!from && zip_set_file_compression(za, (zip_uint64_t)index,
+                                               opts->level > 0 ? ZIP_CM_DEFLATE : ZIP_CM_STORE,
+                                               (zip_uint32_t)(opts->level > 0 ? opts->level : 0)) != 0)) {
             snprintf(err, errlen, "cannot add %s: %s", names[i], zip_strerror(za));
             if (src && index < 0)
                 zip_source_free(src);
             zip_discard(za);
+            if (from)
+                zip_discard(from);
             return -1;
         }
     }
     zip_register_progress_callback_with_state(za, 0.01, archive_progress, NULL, (void *)opts);
     zip_register_cancel_callback_with_state(za, archive_cancel, NULL, (void *)opts);
-    if (zip_close(za) != 0) {
+    int closed = zip_close(za); /* the entries copied from `from` are read here */
+    if (from)
+        zip_discard(from);
+    if (closed != 0) {
         bool cancelled = opts->cancel && *opts->cancel;
         snprintf(err, errlen, "cannot write the archive: %s", zip_strerror(za));
         zip_discard(za);

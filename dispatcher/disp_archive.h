@@ -4,7 +4,9 @@
  *
  * An archive is written to a temporary name in the same folder and renamed into place, so
  * a reader either finds the whole archive or none; libzip reads the files from disk while
- * it writes (never whole in memory). Progress goes to a callback; a cancel flag stops the
+ * it writes (never whole in memory). A smaller archive of some of the same files can be made
+ * from a bigger one by copying the compressed entries (no second compression: for a job's
+ * archive per application, once all.zip exists, that costs a file copy). Progress goes to a callback; a cancel flag stops the
  * writing (nothing is left). Stateless; safe across fork().
  */
 #ifndef TRACKPORT_DISP_ARCHIVE_H
@@ -25,6 +27,10 @@ struct disp_archive_options {
     disp_archive_progress_fn progress;  /* may be NULL */
     void *progress_ctx;
     volatile const int *cancel;         /* non-zero: stop and leave nothing; may be NULL */
+    /* An archive (made by disp_archive_write) that already holds the entries: they are
+     * copied from it as they are stored there, compressed, instead of being read from dir and
+     * compressed again. NULL: from dir. */
+    const char *copy_from;
 };
 
 /* disp_archive_write stores dir/names[i] (plain file names, borrowed) as entries names[i] of a

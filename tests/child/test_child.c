@@ -301,6 +301,23 @@ static void test_archive_zip(void)
                      "    assert z.read(n) == open(os.path.join(d, n), 'rb').read(), n\n",
                      path));
     }
+    /* A subset copied from the deflated archive: the same bytes, no second compression. */
+    const char *some[] = {"c.txt", "a_nuke.nk"};
+    snprintf(file, sizeof file, "%s/all-9.zip", dir);
+    snprintf(path, sizeof path, "%s/nuke.zip", dir);
+    struct disp_archive_options copy = {.level = 1, .copy_from = file};
+    CHECK_REPORT(disp_archive_write(dir, some, 2, path, &copy, err, sizeof err) == 0, "%s", err);
+    CHECK(python("import sys, zipfile, os\n"
+                 "z = zipfile.ZipFile(sys.argv[1])\n"
+                 "assert z.testzip() is None\n"
+                 "assert z.namelist() == ['c.txt', 'a_nuke.nk']\n"
+                 "d = os.path.dirname(sys.argv[1])\n"
+                 "assert z.read('a_nuke.nk') == open(os.path.join(d, 'a_nuke.nk'), 'rb').read()\n"
+                 "assert z.getinfo('a_nuke.nk').compress_type == zipfile.ZIP_DEFLATED\n",
+                 path));
+    unlink(path);
+    const char *absent[] = {"zzz.txt"};
+    CHECK_INT(disp_archive_write(dir, absent, 1, path, &copy, err, sizeof err), -1);
     struct stat stored, deflated;
     snprintf(path, sizeof path, "%s/all-0.zip", dir);
     CHECK_INT(stat(path, &stored), 0);
