@@ -224,7 +224,8 @@ struct child_archive {
 };
 
 static char *child_result_json(const struct tp_convert_result *r, cJSON *summary,
-                               const struct child_archive *archives, size_t n_archives)
+                               const struct child_archive *archives, size_t n_archives,
+                               int64_t convert_ms, int64_t archives_ms)
 {
     cJSON *root = cJSON_CreateObject();
     if (!root) {
@@ -265,6 +266,12 @@ static char *child_result_json(const struct tp_convert_result *r, cJSON *summary
             cJSON_AddNullToObject(o, "application");
         cJSON_AddNumberToObject(o, "bytes", (double)archives[i].bytes);
         cJSON_AddItemToArray(list, o);
+    }
+    /* Where the attempt's time went, for operators weighing the archives' cost. */
+    cJSON *timings = cJSON_AddObjectToObject(root, "timings");
+    if (timings) {
+        cJSON_AddNumberToObject(timings, "convert_ms", (double)convert_ms);
+        cJSON_AddNumberToObject(timings, "archives_ms", (double)archives_ms);
     }
     char *text = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
@@ -514,8 +521,10 @@ _Noreturn void disp_child_run(const struct disp_config *cfg, const struct jobs_j
     preview->destroy(preview);
     struct child_archive archives[DISP_MAX_EXPORTERS + 1];
     size_t n_archives = 0;
+    int64_t converted_mono = child_mono_ms();
     if (!rc)
         rc = child_archives(&c, job_dir, &result, archives, &n_archives, &diag);
+    int64_t packed_mono = child_mono_ms();
     if (rc == TP_ERR_CANCELLED) {
         tp_convert_result_cleanup(&result);
         disp_summary_free(summary);
@@ -533,7 +542,10 @@ _Noreturn void disp_child_run(const struct disp_config *cfg, const struct jobs_j
                                    cJSON_GetObjectItemCaseSensitive(options, "edits"));
     cJSON_Delete(options);
     disp_summary_free(summary);
-    char *json = sum ? child_result_json(&result, sum, archives, n_archives) : NULL;
+    char *json = sum ? child_result_json(&result, sum, archives, n_archives,
+                                              converted_mono - c.started_mono,
+                                              packed_mono - converted_mono)
+                     : NULL;
     tp_convert_result_cleanup(&result);
     if (!json)
         child_fail(&c, TP_ERR_NOMEM, "Out of memory while recording the result", true);

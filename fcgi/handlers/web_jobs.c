@@ -197,6 +197,9 @@ static cJSON *jobs_status_from_row(struct web_ctx *c, const struct jobs_job *job
         cJSON_AddItemToObject(o, "summary", summary);
     else
         cJSON_AddNullToObject(o, "summary");
+    cJSON *timings = cJSON_DetachItemFromObjectCaseSensitive(result, "timings");
+    if (timings)
+        cJSON_AddItemToObject(o, "timings", timings);
     if (cJSON_GetObjectItemCaseSensitive(result, "preview"))
         jobs_add_url(c, o, "preview_url", job->token, "/preview.svg", NULL);
     if (cJSON_GetObjectItemCaseSensitive(result, "trackers_file"))
