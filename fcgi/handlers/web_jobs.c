@@ -352,10 +352,11 @@ void web_jobs_file(struct web_ctx *c, const struct web_match *m)
 
 /* Serves <job folder>/<file> of a done job, or says why not: 409 "not ready yet" while it
  * runs (or when the file is not there), 404 when the job ended without files. Answers from
- * the row and the file's existence only: nothing here grows with the job. */
+ * the row and the file's existence only: nothing here grows with the job. With a
+ * download_suffix, the file downloads as "<input name's base>_<suffix>". */
 static void jobs_serve(struct web_ctx *c, const char *token, const struct jobs_job *job,
                        const char *what, const char *file, const char *type,
-                       const char *download_name)
+                       const char *download_suffix)
 {
     if (job->state == JOBS_FAILED || job->state == JOBS_CANCELLED) {
         web_send_error(c, 404, "This conversion did not produce any files.");
@@ -369,59 +370,53 @@ static void jobs_serve(struct web_ctx *c, const char *token, const struct jobs_j
                        job->state == JOBS_DONE ? "" : ": the conversion has not finished");
         return;
     }
-    web_send_file(c, path, type, download_name);
+    char base[256], download[512];
+    if (download_suffix) {
+        disp_child_safe_name(job->input_name ? job->input_name : "", base, sizeof base);
+        char *dot = strrchr(base, '.');
+        if (dot && dot != base)
+            *dot = '\0';
+        snprintf(download, sizeof download, "%s_%s", base, download_suffix);
+    }
+    web_send_file(c, path, type, download_suffix ? download : NULL);
+}
+
+/* jobs_serve for the job named by the route's token. */
+static void jobs_serve_param(struct web_ctx *c, const struct web_match *m, const char *what,
+                             const char *file, const char *type, const char *download_suffix)
+{
+    char token[JOBS_TOKEN_SIZE];
+    struct jobs_job job;
+    if (!jobs_load_param(c, m, token, &job))
+        return;
+    jobs_serve(c, token, &job, what, file, type, download_suffix);
+    jobs_job_cleanup(&job);
 }
 
 void web_jobs_preview(struct web_ctx *c, const struct web_match *m)
 {
-    char token[JOBS_TOKEN_SIZE];
-    struct jobs_job job;
-    if (!jobs_load_param(c, m, token, &job))
-        return;
-    jobs_serve(c, token, &job, "preview", "preview.svg", "image/svg+xml", NULL);
-    jobs_job_cleanup(&job);
+    jobs_serve_param(c, m, "preview", "preview.svg", "image/svg+xml", NULL);
 }
 
 void web_jobs_trackers(struct web_ctx *c, const struct web_match *m)
 {
-    char token[JOBS_TOKEN_SIZE];
-    struct jobs_job job;
-    if (!jobs_load_param(c, m, token, &job))
-        return;
-    jobs_serve(c, token, &job, "list of trackers", "trackers.json",
-               "application/json; charset=utf-8", NULL);
-    jobs_job_cleanup(&job);
+    jobs_serve_param(c, m, "list of trackers", "trackers.json", "application/json; charset=utf-8",
+                     NULL);
 }
 
 void web_jobs_zip(struct web_ctx *c, const struct web_match *m)
 {
-    char token[JOBS_TOKEN_SIZE];
-    struct jobs_job job;
-    if (!jobs_load_param(c, m, token, &job))
-        return;
-    char base[256], download[300];
-    disp_child_safe_name(job.input_name ? job.input_name : "", base, sizeof base);
-    char *dot = strrchr(base, '.');
-    if (dot && dot != base)
-        *dot = '\0';
-    snprintf(download, sizeof download, "%s_trackport.zip", base);
-    jobs_serve(c, token, &job, "archive", "all.zip", "application/zip", download);
-    jobs_job_cleanup(&job);
+    jobs_serve_param(c, m, "archive", "all.zip", "application/zip", "trackport.zip");
 }
 
 void web_jobs_archive(struct web_ctx *c, const struct web_match *m)
 {
-    char token[JOBS_TOKEN_SIZE], raw[256], name[256];
-    if (!jobs_token_param(c, m, token))
-        return;
+    char raw[256], name[256];
     if (web_match_param(m, "name", raw, sizeof raw) < 0 ||
         web_url_decode(raw, strlen(raw), false, name, sizeof name) < 0) {
         web_send_error(c, 404, "There is no such archive in this conversion.");
         return;
     }
-    struct jobs_job job;
-    if (!jobs_load(c, token, &job))
-        return;
     /* Archives are named by the child from application names: letters, digits, '-', ".zip".
      * Anything else is not one of them, and user text never reaches the path otherwise. */
     size_t len = strlen(name);
@@ -431,18 +426,11 @@ void web_jobs_archive(struct web_ctx *c, const struct web_match *m)
              name[i] == '-';
     if (!ok) {
         web_send_error(c, 404, "There is no such archive in this conversion.");
-    } else {
-        char file[128], download[512];
-        snprintf(file, sizeof file, "archives/%s", name);
-        char base[256];
-        disp_child_safe_name(job.input_name ? job.input_name : "", base, sizeof base);
-        char *dot = strrchr(base, '.');
-        if (dot && dot != base)
-            *dot = '\0';
-        snprintf(download, sizeof download, "%s_%s", base, name);
-        jobs_serve(c, token, &job, "archive", file, "application/zip", download);
+        return;
     }
-    jobs_job_cleanup(&job);
+    char file[128];
+    snprintf(file, sizeof file, "archives/%s", name);
+    jobs_serve_param(c, m, "archive", file, "application/zip", name);
 }
 
 int web_jobs_cancel_token(struct web_ctx *c, const char *token)
