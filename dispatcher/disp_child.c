@@ -341,6 +341,13 @@ static void child_pack_progress(void *ctx, double done)
     child_progress(c, (90.0 + 9.0 * share) / c->scale, "Packing the archive");
 }
 
+/* Threads for deflating an archive of `bytes`: two on a machine with two CPUs or more once
+ * the outputs are big enough for the second thread to pay (as the export sink's helper). */
+static int child_archive_threads(double bytes)
+{
+    return bytes >= 32.0 * 1024 * 1024 && sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? 2 : 1;
+}
+
 /* Writes one archive of the outputs whose application is app (NULL: all of them). */
 static int child_archive(struct child *c, const char *job_dir, const char *out_dir,
                          const struct tp_convert_result *r, const char *app,
@@ -364,7 +371,8 @@ static int child_archive(struct child *c, const char *job_dir, const char *out_d
                                       .progress = child_pack_progress,
                                       .progress_ctx = c,
                                       .cancel = &c->cancel,
-                                      .copy_from = app ? all : NULL};
+                                      .copy_from = app ? all : NULL,
+                                      .threads = child_archive_threads(c->packing)};
     int rc = disp_archive_write(out_dir, names, n, path, &ao, err, sizeof err);
     if (rc == 1)
         return TP_ERR_CANCELLED;

@@ -428,7 +428,7 @@ void web_jobs_archive(struct web_ctx *c, const struct web_match *m)
         web_send_error(c, 404, "There is no such archive in this conversion.");
         return;
     }
-    char file[128];
+    char file[sizeof name + 16];
     snprintf(file, sizeof file, "archives/%s", name);
     jobs_serve_param(c, m, "archive", file, "application/zip", name);
 }
