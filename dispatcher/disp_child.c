@@ -190,6 +190,18 @@ static int child_prepare_out(const char *out_dir)
     return 0;
 }
 
+/* Removes what an attempt made: the outputs, the preview, the tracker list, the archives. */
+static void child_discard(const char *job_dir, const char *out_dir)
+{
+    static const char *const made[] = {"preview.svg", "trackers.json", "all.zip"};
+    char path[DISP_PATH_MAX + 32];
+    child_prepare_out(out_dir);
+    for (size_t i = 0; i < sizeof made / sizeof made[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", job_dir, made[i]);
+        unlink(path);
+    }
+}
+
 static bool child_bad_input(int code)
 {
     switch (code) {
@@ -541,6 +553,7 @@ _Noreturn void disp_child_run(const struct disp_config *cfg, const struct jobs_j
     if (rc) {
         tp_convert_result_cleanup(&result);
         disp_summary_free(summary);
+        child_discard(job_dir, out_dir); /* a failed attempt leaves no half set of files */
         char message[sizeof diag.message];
         snprintf(message, sizeof message, "%s", diag.message[0] ? diag.message : tp_strerror(rc));
         child_fail(&c, rc, message, !child_bad_input(rc));
