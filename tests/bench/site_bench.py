@@ -97,6 +97,14 @@ def wrk(url, duration, connections, threads):
     }
 
 
+def machine():
+    """When and where: date, architecture, CPUs, load average, lighttpd's version."""
+    return '%s, %s, %d CPUs (load average %.1f), %s' % (
+        datetime.datetime.now().strftime('%Y-%m-%d %H:%M'), platform.machine(), os.cpu_count(),
+        os.getloadavg()[0], subprocess.run(['lighttpd', '-v'], capture_output=True,
+                                           text=True).stdout.split(' - ')[0].strip())
+
+
 def pct(values, p):
     v = sorted(values)
     return v[min(len(v) - 1, int(len(v) * p / 100.0))] if v else float('nan')
@@ -212,12 +220,8 @@ def archive_bench(build, args):
     lines += [
         '# Site benchmark: archives',
         '',
-        '%s, %s, %d CPUs, %s; lighttpd max-procs %d for trackport-fcgi; one converter child; '
-        'archive_level 1 (deflate); X-Sendfile downloads.' % (
-            datetime.datetime.now().strftime('%Y-%m-%d %H:%M'), platform.machine(),
-            os.cpu_count(), subprocess.run(['lighttpd', '-v'], capture_output=True,
-                                           text=True).stdout.split(' - ')[0].strip(),
-            args.max_procs),
+        '%s; lighttpd max-procs %d for trackport-fcgi; one converter child; '
+        'archive_level 1 (deflate); X-Sendfile downloads.' % (machine(), args.max_procs),
         '',
         'What the archives cost a job (in the converter child, after the outputs): all.zip '
         'compresses every output; the archives per application copy its compressed entries.',
@@ -345,12 +349,9 @@ def main(argv):
     lines = [
         '# Site benchmark',
         '',
-        '%s, %s, %d CPUs, %s; wrk -t%d -c%d -d%ds (after a 1 s warm-up), one run each; '
+        '%s; wrk -t%d -c%d -d%ds (after a 1 s warm-up), one run each; '
         'lighttpd max-procs %d for trackport-fcgi and for the hello.' % (
-            datetime.datetime.now().strftime('%Y-%m-%d %H:%M'), platform.machine(),
-            os.cpu_count(), subprocess.run(['lighttpd', '-v'], capture_output=True,
-                                           text=True).stdout.split(' - ')[0].strip(),
-            args.threads, args.connections, args.duration, args.max_procs),
+            machine(), args.threads, args.connections, args.duration, args.max_procs),
         '',
         '"vs hello": against the hello measured in the same conditions (while the long job '
         'converts, for the running job; on an idle site otherwise).',
