@@ -77,6 +77,11 @@ struct disp_config {
     int64_t rlimit_fsize_mb; /* rlimit_fsize_mb: largest file a child may write */
     int64_t rlimit_nofile;   /* rlimit_nofile: open files */
 
+    /* --- what one job may write (0: unlimited) */
+    int64_t job_max_output_mb; /* job_max_output_mb: all outputs together, in MiB */
+    int64_t job_max_keyframes; /* job_max_keyframes: keyframes exported, after the edits */
+    int archive_level;         /* archive_level: deflate level of the archives, 0 stores */
+
     /* --- site (FastCGI) */
     int64_t web_max_upload_bytes;            /* web_max_upload_bytes: 413 above */
     char web_base_path[DISP_PATH_MAX];       /* web_base_path: URL prefix, "" or "/tp" */

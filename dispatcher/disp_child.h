@@ -9,7 +9,16 @@
  * attempt number: done with the result JSON, or failed with the converter's user message.
  * Bad input (unknown/ambiguous format, unknown importer/exporter, size required, parse
  * error, no trackers, limits, bad argument) fails at once; other errors (I/O, memory) are
- * recorded with retry. SIGTERM (TTR or cancel) stops the conversion at its next progress
+ * recorded with retry.
+ *
+ * Everything the job offers is made here, under the child's limits, before the job is done:
+ * the outputs in <job dir>/out/, and in the same pass over the trackers preview.svg
+ * (disp_preview.h), trackers.json and the result's summary (disp_summary.h); then, with the
+ * progress message "Packing the archive" (the last tenth of the bar), all.zip and
+ * archives/<application>.zip (disp_archive.h). The job's bounds (job_max_output_mb,
+ * job_max_keyframes) go to tp_convert; crossing one is bad input. Spill files go to the job's
+ * folder ($TMPDIR is set to it). A failed attempt removes whatever of these it made.
+ * SIGTERM (TTR or cancel) stops the conversion at its next progress
  * point; the child then exits DISP_EXIT_TERMINATED without writing, and the dispatcher
  * records why. Output names come from a sanitised copy of the user's file name.
  */

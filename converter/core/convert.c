@@ -26,32 +26,182 @@ char *tp_output_base(const char *input_name)
     return out;
 }
 
-/* Counts what reaches the exporters, reports writing progress, honours cancel. */
+/* Counts what reaches the exporters, reports writing progress, honours cancel, keeps the
+ * job within its bounds, and shows each tracker to the output watcher. */
 struct stats_sink {
     struct tp_sink base;
     const struct tp_convert_options *opts;
     size_t trackers, keyframes;
+    size_t input_keyframes; /* counted by the input sink, before the edits */
     int width, height;
+    const struct tp_exporter *const *exporters;
+    struct tp_out *const *outs;
+    size_t n;
+    const struct tp_input *in;
+    bool rate_known;
+    double bytes_per_keyframe; /* all exporters together, measured on the first tracker */
+    double projected;          /* bytes the trackers so far will write, by that measure */
 };
+
+/* Sees the trackers as imported: counts them and shows them to the input watcher. */
+struct input_sink {
+    struct tp_sink base;
+    struct stats_sink *stats;
+};
+
+static int input_begin(struct tp_sink *self, int width, int height, struct tp_diag *diag)
+{
+    struct tp_sink *w = ((struct input_sink *)self)->stats->opts->watch_input;
+    int rc = w ? w->begin(w, width, height, diag) : TP_OK;
+    return rc ? rc : self->next->begin(self->next, width, height, diag);
+}
+
+static int input_tracker(struct tp_sink *self, struct tp_tracker *t, struct tp_diag *diag)
+{
+    struct stats_sink *stats = ((struct input_sink *)self)->stats;
+    struct tp_sink *w = stats->opts->watch_input;
+    if (t->len == 0)
+        return TP_OK;
+    stats->input_keyframes += t->len;
+    int rc = w ? w->tracker(w, t, diag) : TP_OK;
+    return rc ? rc : self->next->tracker(self->next, t, diag);
+}
+
+static int input_end(struct tp_sink *self, struct tp_diag *diag)
+{
+    struct tp_sink *w = ((struct input_sink *)self)->stats->opts->watch_input;
+    int rc = w ? w->end(w, diag) : TP_OK;
+    return rc ? rc : self->next->end(self->next, diag);
+}
+
+/* Bytes one exporter writes for the first `len` keyframes of t as a whole file (into memory;
+ * exporters that spill use a spill file as usual). Returns false if the exporter fails. */
+static bool sample_bytes(const struct tp_exporter *e, int width, int height,
+                         const struct tp_tracker *t, size_t len, uint64_t *bytes)
+{
+    struct tp_tracker view = {.name = t->name, .keys = t->keys, .len = len, .cap = len};
+    void *state = calloc(1, e->state_size ? e->state_size : 1);
+    struct tp_out *out = NULL;
+    bool ok = state && tp_out_open_memory(&out) == TP_OK;
+    if (ok)
+        ok = (!e->begin || e->begin(state, out, width, height) == TP_OK) &&
+             e->tracker(state, out, &view) == TP_OK && (!e->end || e->end(state, out) == TP_OK) &&
+             !tp_out_error(out);
+    if (ok)
+        *bytes = tp_out_bytes(out);
+    if (state && e->cleanup)
+        e->cleanup(state);
+    free(state);
+    tp_out_free(out);
+    return ok;
+}
+
+/* Measures what every exporter writes per keyframe on a prefix of t (len >= 2): the
+ * difference between a file of one keyframe and one of many, so headers do not count. */
+static double sample_rate(const struct stats_sink *s, const struct tp_tracker *t)
+{
+    size_t many = t->len < 64 ? t->len : 64;
+    double rate = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        uint64_t one, all;
+        if (sample_bytes(s->exporters[i], s->width, s->height, t, 1, &one) &&
+            sample_bytes(s->exporters[i], s->width, s->height, t, many, &all) && all > one)
+            rate += (double)(all - one) / (double)(many - 1);
+    }
+    return rate;
+}
+
+/* "2 GB", "9.8 GB", "350 MB": a size for a sentence. */
+static void human_bytes(double v, char *buf, size_t size)
+{
+    static const char *const units[] = {"bytes", "KB", "MB", "GB", "TB", "PB"};
+    size_t u = 0;
+    while (v >= 1024 && u + 1 < sizeof units / sizeof units[0]) {
+        v /= 1024;
+        u++;
+    }
+    if (u == 0 || v >= 100 || v == (double)(long long)v)
+        snprintf(buf, size, "%.0f %s", v, units[u]);
+    else
+        snprintf(buf, size, "%.1f %s", v, units[u]);
+}
+
+static uint64_t stats_written(const struct stats_sink *s)
+{
+    uint64_t sum = 0;
+    for (size_t i = 0; i < s->n; i++)
+        sum += tp_out_bytes(s->outs[i]);
+    return sum;
+}
+
+static bool stats_edited(const struct stats_sink *s)
+{
+    return s->opts->edits && tp_edits_count(s->opts->edits) > 0 &&
+           s->keyframes > s->input_keyframes;
+}
+
+/* Fails a job whose output would cross max_output_bytes; `used` is what the trackers so
+ * far write. The total is extrapolated from how much of the input has been read. */
+static int stats_too_big(const struct stats_sink *s, double used, struct tp_diag *diag)
+{
+    double total = used;
+    uint64_t all = s->in ? tp_input_total(s->in) : 0, read = s->in ? tp_input_consumed(s->in) : 0;
+    if (all > 0 && read > 0 && read < all)
+        total = used * (double)all / (double)read;
+    char would[32], allowed[32];
+    human_bytes(total, would, sizeof would);
+    human_bytes((double)s->opts->max_output_bytes, allowed, sizeof allowed);
+    return tp_diag_set(diag, TP_ERR_LIMIT, 0, "%s would write about %s; this site allows %s per job",
+                       stats_edited(s) ? "The edits" : "This conversion", would, allowed);
+}
 
 static int stats_begin(struct tp_sink *self, int width, int height, struct tp_diag *diag)
 {
     struct stats_sink *s = (struct stats_sink *)self;
     s->width = width;
     s->height = height;
-    return self->next->begin(self->next, width, height, diag);
+    struct tp_sink *w = s->opts->watch_output;
+    int rc = w ? w->begin(w, width, height, diag) : TP_OK;
+    return rc ? rc : self->next->begin(self->next, width, height, diag);
 }
 
 static int stats_tracker(struct tp_sink *self, struct tp_tracker *t, struct tp_diag *diag)
 {
     struct stats_sink *s = (struct stats_sink *)self;
-    if (s->opts->cancel && *s->opts->cancel)
+    const struct tp_convert_options *o = s->opts;
+    if (o->cancel && *o->cancel)
         return tp_diag_set(diag, TP_ERR_CANCELLED, 0, "The conversion was cancelled");
     if (t->len == 0)
         return TP_OK;
+    if (o->max_keyframes && s->keyframes + t->len > o->max_keyframes) {
+        char count[32];
+        snprintf(count, sizeof count, "%zu", s->keyframes + t->len);
+        return tp_diag_set(diag, TP_ERR_LIMIT, 0,
+                           "%s would make %s keyframes or more; this site allows %llu per job",
+                           s->keyframes + t->len > s->input_keyframes &&
+                                   o->edits && tp_edits_count(o->edits) > 0
+                               ? "The edits"
+                               : "This file",
+                           count, (unsigned long long)o->max_keyframes);
+    }
+    if (o->max_output_bytes) {
+        if (!s->rate_known && t->len >= 2) {
+            s->bytes_per_keyframe = sample_rate(s, t);
+            s->rate_known = true;
+        }
+        s->projected += s->bytes_per_keyframe * (double)t->len;
+        double written = (double)stats_written(s);
+        double used = s->projected > written ? s->projected : written;
+        if (used > (double)o->max_output_bytes) {
+            s->keyframes += t->len; /* counted for the message: these are what would be written */
+            return stats_too_big(s, used, diag);
+        }
+    }
     s->trackers++;
     s->keyframes += t->len;
-    return self->next->tracker(self->next, t, diag);
+    struct tp_sink *w = o->watch_output;
+    int rc = w ? w->tracker(w, t, diag) : TP_OK;
+    return rc ? rc : self->next->tracker(self->next, t, diag);
 }
 
 static int stats_end(struct tp_sink *self, struct tp_diag *diag)
@@ -62,7 +212,13 @@ static int stats_end(struct tp_sink *self, struct tp_diag *diag)
                            "No trackers are left after the edits: every tracker was removed");
     if (s->opts->progress)
         s->opts->progress(s->opts->progress_ctx, 96.0, "Finishing the output files");
-    return self->next->end(self->next, diag);
+    struct tp_sink *w = s->opts->watch_output;
+    int rc = w ? w->end(w, diag) : TP_OK;
+    rc = rc ? rc : self->next->end(self->next, diag);
+    /* The last bytes (spilled bodies) are only written at the end: hold the bound there too. */
+    if (!rc && s->opts->max_output_bytes && stats_written(s) > s->opts->max_output_bytes)
+        rc = stats_too_big(s, (double)stats_written(s), diag);
+    return rc;
 }
 
 struct output_slot {
@@ -224,6 +380,7 @@ int tp_convert(const struct tp_convert_options *opts, struct tp_convert_result *
     struct tp_out **outs = calloc(n_exporters, sizeof *outs);
     struct tp_sink *export = NULL, *head = NULL;
     struct stats_sink stats = {.opts = opts};
+    struct input_sink input = {.stats = &stats};
     bool ok = false;
     if (!dir || !base || !slots || !outs) {
         rc = tp_diag_set(diag, TP_ERR_NOMEM, 0, "Out of memory");
@@ -244,10 +401,15 @@ int tp_convert(const struct tp_convert_options *opts, struct tp_convert_result *
         goto done;
     }
     stats.base = (struct tp_sink){stats_begin, stats_tracker, stats_end, NULL, export};
+    stats.exporters = exporters;
+    stats.outs = outs;
+    stats.n = n_exporters;
+    stats.in = in;
     rc = tp_edits_wrap(opts->edits, &stats.base, &head, diag);
     if (rc)
         goto done;
-    rc = tp_import(importer, in, opts->width, opts->height, head, opts->progress,
+    input.base = (struct tp_sink){input_begin, input_tracker, input_end, NULL, head};
+    rc = tp_import(importer, in, opts->width, opts->height, &input.base, opts->progress,
                    opts->progress_ctx, diag);
     if (rc)
         goto done;

@@ -383,6 +383,20 @@ struct tp_convert_options {
     tp_progress_fn progress;          /* may be NULL */
     void *progress_ctx;
     volatile const int *cancel;       /* non-zero: stop soon with TP_ERR_CANCELLED; may be NULL */
+    /* Watchers (borrowed, may be NULL) see the stream without changing it, in the same pass:
+     * watch_input each tracker as imported (before the edits), watch_output each tracker as
+     * the exporters get it. tp_convert calls their begin, tracker and end and never their
+     * destroy or next (a watcher may forward to its own next). They must not modify the
+     * tracker; a non-zero return stops the conversion like any sink's. */
+    struct tp_sink *watch_input;
+    struct tp_sink *watch_output;
+    /* Bounds (0: none). max_keyframes: keyframes reaching the exporters, all trackers
+     * together. max_output_bytes: bytes of all outputs together; a tracker is refused before
+     * it is written when the output, estimated from what each exporter writes per keyframe,
+     * would cross it. Crossing either fails with TP_ERR_LIMIT and a sentence estimating how
+     * much the job would have written. */
+    uint64_t max_keyframes;
+    uint64_t max_output_bytes;
 };
 
 struct tp_output_file {

@@ -12,11 +12,8 @@
 
 #include "disp_child.h"
 #include "trackport.h"
-#include "disp_options.h"
 #include "web_app.h"
 #include "web_files.h"
-#include "web_preview.h"
-#include "web_zip.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -185,12 +182,51 @@ static cJSON *jobs_status_from_row(struct web_ctx *c, const struct jobs_job *job
         cJSON_AddStringToObject(out, "format", fmt);
         const struct tp_exporter *ex = tp_find_exporter(fmt);
         cJSON_AddStringToObject(out, "description", ex ? ex->human_name : fmt);
+        const cJSON *app = cJSON_GetObjectItemCaseSensitive(item, "application");
+        if (cJSON_IsString(app))
+            cJSON_AddStringToObject(out, "application", app->valuestring);
+        else
+            cJSON_AddStringToObject(out, "application", ex && ex->application ? ex->application : "");
         cJSON_AddNumberToObject(out, "bytes", cJSON_IsNumber(bytes) ? bytes->valuedouble : 0);
         jobs_add_url(c, out, "url", job->token, "/files/", name->valuestring);
         cJSON_AddItemToArray(outputs, out);
     }
-    jobs_add_url(c, o, "preview_url", job->token, "/preview.svg", NULL);
-    jobs_add_url(c, o, "zip_url", job->token, "/all.zip", NULL);
+    /* What the child made besides the outputs (jobs done before it made them have none). */
+    cJSON *summary = cJSON_DetachItemFromObjectCaseSensitive(result, "summary");
+    if (summary)
+        cJSON_AddItemToObject(o, "summary", summary);
+    else
+        cJSON_AddNullToObject(o, "summary");
+    cJSON *timings = cJSON_DetachItemFromObjectCaseSensitive(result, "timings");
+    if (timings)
+        cJSON_AddItemToObject(o, "timings", timings);
+    if (cJSON_GetObjectItemCaseSensitive(result, "preview"))
+        jobs_add_url(c, o, "preview_url", job->token, "/preview.svg", NULL);
+    if (cJSON_GetObjectItemCaseSensitive(result, "trackers_file"))
+        jobs_add_url(c, o, "trackers_url", job->token, "/trackers.json", NULL);
+    cJSON *archives = cJSON_AddArrayToObject(o, "archives");
+    cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(result, "archives"))
+    {
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(item, "name");
+        const cJSON *app = cJSON_GetObjectItemCaseSensitive(item, "application");
+        const cJSON *bytes = cJSON_GetObjectItemCaseSensitive(item, "bytes");
+        cJSON *a = cJSON_IsString(name) ? cJSON_CreateObject() : NULL;
+        if (!a)
+            continue;
+        cJSON_AddStringToObject(a, "name", name->valuestring);
+        if (cJSON_IsString(app))
+            cJSON_AddStringToObject(a, "application", app->valuestring);
+        else
+            cJSON_AddNullToObject(a, "application");
+        cJSON_AddNumberToObject(a, "bytes", cJSON_IsNumber(bytes) ? bytes->valuedouble : 0);
+        if (cJSON_IsString(app)) {
+            jobs_add_url(c, a, "url", job->token, "/archives/", name->valuestring);
+        } else {
+            jobs_add_url(c, a, "url", job->token, "/all.zip", NULL);
+            jobs_add_url(c, o, "zip_url", job->token, "/all.zip", NULL);
+        }
+        cJSON_AddItemToArray(archives, a);
+    }
     cJSON_Delete(result);
     return o;
 }
@@ -314,79 +350,87 @@ void web_jobs_file(struct web_ctx *c, const struct web_match *m)
     cJSON_Delete(result);
 }
 
-void web_jobs_preview(struct web_ctx *c, const struct web_match *m)
+/* Serves <job folder>/<file> of a done job, or says why not: 409 "not ready yet" while it
+ * runs (or when the file is not there), 404 when the job ended without files. Answers from
+ * the row and the file's existence only: nothing here grows with the job. With a
+ * download_suffix, the file downloads as "<input name's base>_<suffix>". */
+static void jobs_serve(struct web_ctx *c, const char *token, const struct jobs_job *job,
+                       const char *what, const char *file, const char *type,
+                       const char *download_suffix)
+{
+    if (job->state == JOBS_FAILED || job->state == JOBS_CANCELLED) {
+        web_send_error(c, 404, "This conversion did not produce any files.");
+        return;
+    }
+    char path[DISP_PATH_MAX + 128];
+    if (!jobs_path(c, token, file, path, sizeof path))
+        return;
+    if (job->state != JOBS_DONE || access(path, R_OK) != 0) {
+        web_send_error(c, 409, "The %s is not ready yet%s.", what,
+                       job->state == JOBS_DONE ? "" : ": the conversion has not finished");
+        return;
+    }
+    char base[256], download[512];
+    if (download_suffix) {
+        disp_child_safe_name(job->input_name ? job->input_name : "", base, sizeof base);
+        char *dot = strrchr(base, '.');
+        if (dot && dot != base)
+            *dot = '\0';
+        snprintf(download, sizeof download, "%s_%s", base, download_suffix);
+    }
+    web_send_file(c, path, type, download_suffix ? download : NULL);
+}
+
+/* jobs_serve for the job named by the route's token. */
+static void jobs_serve_param(struct web_ctx *c, const struct web_match *m, const char *what,
+                             const char *file, const char *type, const char *download_suffix)
 {
     char token[JOBS_TOKEN_SIZE];
     struct jobs_job job;
     if (!jobs_load_param(c, m, token, &job))
         return;
-    cJSON *result = jobs_done_result(c, &job);
-    char path[DISP_PATH_MAX + 32];
-    if (result && jobs_path(c, token, "preview.svg", path, sizeof path)) {
-        struct stat st;
-        if (stat(path, &st) != 0) {
-            const cJSON *imp = cJSON_GetObjectItemCaseSensitive(result, "importer");
-            const struct tp_importer *importer =
-                cJSON_IsString(imp) ? tp_find_importer(imp->valuestring) : NULL;
-            struct disp_options opts;
-            memset(&opts, 0, sizeof opts);
-            struct tp_diag diag = {0};
-            int rc = importer ? disp_options_parse(job.options, &opts, &diag) : TP_ERR_UNKNOWN_IMPORTER;
-            if (!rc)
-                rc = web_preview_render(job.input_path, importer, opts.width, opts.height,
-                                        opts.edits, path, &diag);
-            disp_options_cleanup(&opts);
-            if (rc) {
-                web_send_error(c, 500, "The preview could not be drawn: %s",
-                               diag.message[0] ? diag.message : tp_strerror(rc));
-                path[0] = '\0';
-            }
-        }
-        if (path[0])
-            web_send_file(c, path, "image/svg+xml", NULL);
-    }
-    cJSON_Delete(result);
+    jobs_serve(c, token, &job, what, file, type, download_suffix);
     jobs_job_cleanup(&job);
+}
+
+void web_jobs_preview(struct web_ctx *c, const struct web_match *m)
+{
+    jobs_serve_param(c, m, "preview", "preview.svg", "image/svg+xml", NULL);
+}
+
+void web_jobs_trackers(struct web_ctx *c, const struct web_match *m)
+{
+    jobs_serve_param(c, m, "list of trackers", "trackers.json", "application/json; charset=utf-8",
+                     NULL);
 }
 
 void web_jobs_zip(struct web_ctx *c, const struct web_match *m)
 {
-    char token[JOBS_TOKEN_SIZE];
-    struct jobs_job job;
-    if (!jobs_load_param(c, m, token, &job))
+    jobs_serve_param(c, m, "archive", "all.zip", "application/zip", "trackport.zip");
+}
+
+void web_jobs_archive(struct web_ctx *c, const struct web_match *m)
+{
+    char raw[256], name[256];
+    if (web_match_param(m, "name", raw, sizeof raw) < 0 ||
+        web_url_decode(raw, strlen(raw), false, name, sizeof name) < 0) {
+        web_send_error(c, 404, "There is no such archive in this conversion.");
         return;
-    cJSON *result = jobs_done_result(c, &job);
-    char path[DISP_PATH_MAX + 32], out_dir[DISP_PATH_MAX];
-    if (result && jobs_path(c, token, "all.zip", path, sizeof path)) {
-        struct stat st;
-        bool ok = stat(path, &st) == 0;
-        if (!ok && disp_config_job_out(&c->app->cfg, token, out_dir, sizeof out_dir) == 0) {
-            const char *names[256];
-            size_t n = 0;
-            const cJSON *item;
-            cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(result, "outputs"))
-            {
-                const cJSON *nm = cJSON_GetObjectItemCaseSensitive(item, "name");
-                if (cJSON_IsString(nm) && n < sizeof names / sizeof names[0])
-                    names[n++] = nm->valuestring;
-            }
-            char err[512];
-            ok = web_zip_build(out_dir, names, n, path, err, sizeof err) == 0;
-            if (!ok)
-                web_send_error(c, 500, "The archive could not be made: %s", err);
-        }
-        if (ok) {
-            char base[256], download[300];
-            disp_child_safe_name(job.input_name ? job.input_name : "", base, sizeof base);
-            char *dot = strrchr(base, '.');
-            if (dot && dot != base)
-                *dot = '\0';
-            snprintf(download, sizeof download, "%s_trackport.zip", base);
-            web_send_file(c, path, "application/zip", download);
-        }
     }
-    cJSON_Delete(result);
-    jobs_job_cleanup(&job);
+    /* Archives are named by the child from application names: letters, digits, '-', ".zip".
+     * Anything else is not one of them, and user text never reaches the path otherwise. */
+    size_t len = strlen(name);
+    bool ok = len > 4 && len < 64 && strcmp(name + len - 4, ".zip") == 0;
+    for (size_t i = 0; ok && i < len - 4; i++)
+        ok = (name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') ||
+             name[i] == '-';
+    if (!ok) {
+        web_send_error(c, 404, "There is no such archive in this conversion.");
+        return;
+    }
+    char file[sizeof name + 16];
+    snprintf(file, sizeof file, "archives/%s", name);
+    jobs_serve_param(c, m, "archive", file, "application/zip", name);
 }
 
 int web_jobs_cancel_token(struct web_ctx *c, const char *token)

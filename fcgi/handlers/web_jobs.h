@@ -18,17 +18,30 @@
 void web_jobs_page(struct web_ctx *c, const struct web_match *m);
 
 /* GET /jobs/{token}/status: {token, state, percent, message, error, trackers, keyframes,
- * outputs:[{name, format, description, bytes, url}], ...}. */
+ * outputs:[{name, format, description, application, bytes, url}], and once done summary,
+ * preview_url, trackers_url, archives:[{name, application, bytes, url}] (README, "Job
+ * results"). */
 void web_jobs_status(struct web_ctx *c, const struct web_match *m);
 
 /* GET /jobs/{token}/files/{name}: one output, as an attachment. */
 void web_jobs_file(struct web_ctx *c, const struct web_match *m);
 
-/* GET /jobs/{token}/preview.svg: the trackers over the comp frame (web_preview.h). */
+/* The files the converter child made beside the outputs, served as they are (X-Sendfile):
+ * 409 "not ready yet" until the job is done and the file exists, 404 for a job that failed
+ * or was cancelled. No request builds or reads them; each answer costs a row read and a
+ * stat, whatever the job's size. */
+
+/* GET /jobs/{token}/preview.svg: the trackers over the comp frame (disp_preview.h). */
 void web_jobs_preview(struct web_ctx *c, const struct web_match *m);
 
-/* GET /jobs/{token}/all.zip: every output in one archive (web_zip.h). */
+/* GET /jobs/{token}/trackers.json: per tracker name, first, last, keyframes, outside. */
+void web_jobs_trackers(struct web_ctx *c, const struct web_match *m);
+
+/* GET /jobs/{token}/all.zip: every output in one archive (disp_archive.h). */
 void web_jobs_zip(struct web_ctx *c, const struct web_match *m);
+
+/* GET /jobs/{token}/archives/{name}: the outputs of one application ("nuke.zip"). */
+void web_jobs_archive(struct web_ctx *c, const struct web_match *m);
 
 /* POST or DELETE /jobs/{token}/cancel: cancels a queued or running job (409 when it has
  * finished). Browsers are sent back to the job page; JSON clients get {token, state}. */

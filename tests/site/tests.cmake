@@ -19,4 +19,13 @@ if(TARGET trackport-fcgi AND TARGET trackport-dispatcher)
     set_tests_properties(site_${scenario} PROPERTIES LABELS "site" TIMEOUT 600
                          RESOURCE_LOCK tp_site_server)
   endforeach()
+  # What the converter child makes besides the outputs, and the job bounds.
+  foreach(scenario products bounds)
+    add_test(NAME site_${scenario}
+             COMMAND ${Python3_EXECUTABLE} ${TP_SITE_DIR}/products_test.py ${scenario}
+                     ${CMAKE_BINARY_DIR} ${TP_CORPUS_DIR}
+                     ${CMAKE_CURRENT_BINARY_DIR}/site_${scenario})
+    set_tests_properties(site_${scenario} PROPERTIES LABELS "site" TIMEOUT 600
+                         RESOURCE_LOCK tp_site_server)
+  endforeach()
 endif()

@@ -1,12 +1,11 @@
 /*
  * test_web_unit.c — unit tests of the site modules that need no server: the streaming
  * multipart parser (every chunking of the same body gives the same result; limits; malformed
- * forms), the route table, the text helpers and the SVG preview sink.
+ * forms), the route table, and the text helpers.
  */
 #include "check.h"
 #include "trackport.h"
 #include "web_multipart.h"
-#include "web_preview.h"
 #include "web_router.h"
 #include "web_text.h"
 
@@ -457,46 +456,6 @@ static void test_text(void)
     CHECK_INT(web_query_param("", "name", out, sizeof out), -1);
 }
 
-static void test_preview(void)
-{
-    struct tp_out *out;
-    CHECK_INT(tp_out_open_memory(&out), TP_OK);
-    struct tp_sink *sink;
-    CHECK_INT(web_preview_sink_new(out, &sink), TP_OK);
-    struct tp_diag diag = {0};
-    CHECK_INT(sink->begin(sink, 1920, 1080, &diag), TP_OK);
-    struct tp_tracker t;
-    tp_tracker_init(&t);
-    const char *odd = "Track<1>&\"\xff\xc3\xa9\x01";
-    tp_tracker_set_name(&t, odd, strlen(odd));
-    for (int f = 0; f < 5000; f++)
-        if (f != 100)
-            tp_tracker_add(&t, f, 10 + f * 0.1, 20 + f * 0.05, 0);
-    CHECK_INT(sink->tracker(sink, &t, &diag), TP_OK);
-    tp_tracker_reset(&t);
-    tp_tracker_set_name(&t, "lone", 4);
-    tp_tracker_add(&t, 3, 100, 1000, 0);
-    CHECK_INT(sink->tracker(sink, &t, &diag), TP_OK);
-    CHECK_INT(sink->end(sink, &diag), TP_OK);
-    size_t len;
-    const char *svg = tp_out_memory(out, &len);
-    CHECK(len > 100 && strncmp(svg, "<svg ", 5) == 0);
-    CHECK(len > 8 && strcmp(svg + len - 7, "</svg>\n") == 0);
-    CHECK(strstr(svg, "Track&lt;1&gt;&amp;&quot;?\xc3\xa9?") != NULL);
-    CHECK(strstr(svg, "\xff") == NULL);
-    CHECK(strstr(svg, "frame 4999 (") != NULL); /* the last keyframe has a marker */
-    CHECK(strstr(svg, "y=\"0\" width=\"1920\" height=\"1080\"") != NULL);
-    CHECK(strstr(svg, "100.0,80.0") != NULL);   /* y flipped: 1080 - 1000 */
-    CHECK(len < 200000);                        /* 5,000 keyframes thinned */
-    size_t polylines = 0;
-    for (const char *p = svg; (p = strstr(p, "<polyline")); p++)
-        polylines++;
-    CHECK_INT(polylines, 3); /* the gap at frame 100 splits the first tracker */
-    tp_tracker_cleanup(&t);
-    sink->destroy(sink);
-    tp_out_free(out);
-}
-
 int main(void)
 {
     srand(12345);
@@ -508,6 +467,5 @@ int main(void)
     test_io_error();
     test_router();
     test_text();
-    test_preview();
     return check_summary();
 }

@@ -5,7 +5,7 @@ set(TP_WEB_DIR ${CMAKE_SOURCE_DIR}/fcgi)
 
 add_executable(test_web_unit ${CMAKE_CURRENT_LIST_DIR}/test_web_unit.c
                ${TP_WEB_DIR}/web_multipart.c ${TP_WEB_DIR}/web_router.c
-               ${TP_WEB_DIR}/web_text.c ${TP_WEB_DIR}/web_preview.c)
+               ${TP_WEB_DIR}/web_text.c)
 target_include_directories(test_web_unit PRIVATE ${CMAKE_CURRENT_SOURCE_DIR} ${TP_WEB_DIR})
 target_link_libraries(test_web_unit PRIVATE trackport_converter)
 add_test(NAME web_unit COMMAND test_web_unit)
