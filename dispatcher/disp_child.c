@@ -108,6 +108,9 @@ static void child_limits(const struct disp_config *cfg)
             rl.rlim_max = want + 5; /* SIGXCPU first, SIGKILL 5 s later */
         setrlimit(limits[i].resource, &rl);
     }
+    /* Past the file-size limit a write fails with EFBIG and the job fails with a sentence
+     * naming the output, instead of the child dying of SIGXFSZ and being retried. */
+    signal(SIGXFSZ, SIG_IGN);
 }
 
 /* Notices a pending SIGTERM (TTR or cancel) without blocking. */
@@ -213,6 +216,7 @@ static bool child_bad_input(int code)
     case TP_ERR_PARSE:
     case TP_ERR_NO_TRACKERS:
     case TP_ERR_LIMIT:
+    case TP_ERR_FILE_TOO_BIG: /* the same job would cross the same limit again */
     case TP_ERR_BAD_ARGUMENT:
         return true;
     default:
@@ -555,7 +559,17 @@ _Noreturn void disp_child_run(const struct disp_config *cfg, const struct jobs_j
         disp_summary_free(summary);
         child_discard(job_dir, out_dir); /* a failed attempt leaves no half set of files */
         char message[sizeof diag.message];
-        snprintf(message, sizeof message, "%s", diag.message[0] ? diag.message : tp_strerror(rc));
+        if (rc == TP_ERR_DISK_FULL) {
+            /* The server's state, not the file's: said so, and tried again later. */
+            CLOG(&c, DISP_LOG_ERROR, "job %s: the disk of %s is full (%s)", job->token,
+                     c.cfg->data_dir, diag.message);
+            snprintf(message, sizeof message,
+                     "The server's disk is full, so the outputs could not be written; the "
+                     "conversion will be tried again");
+        } else {
+            snprintf(message, sizeof message, "%s",
+                     diag.message[0] ? diag.message : tp_strerror(rc));
+        }
         child_fail(&c, rc, message, !child_bad_input(rc));
     }
     cJSON *options = cJSON_Parse(job->options ? job->options : "{}");
