@@ -35,11 +35,21 @@ static size_t sq_utf8_len(const unsigned char *s, size_t rest)
     return n;
 }
 
-static void sq_hex(struct tp_out *out, unsigned char c)
+/* sq_escape writes the byte c as an escape of lang. */
+static void sq_escape(struct tp_out *out, unsigned char c, enum tp__script lang)
 {
     static const char digits[] = "0123456789abcdef";
-    char esc[4] = {'\\', 'x', digits[c >> 4], digits[c & 15]};
-    tp_out_write(out, esc, sizeof esc);
+    if (lang == TP__SCRIPT_JSON) {
+        char esc[6] = {'\\', 'u', '0', '0', digits[c >> 4], digits[c & 15]};
+        tp_out_write(out, esc, sizeof esc);
+    } else if (lang == TP__SCRIPT_LUA) {
+        char esc[4] = {'\\', (char)('0' + c / 100), (char)('0' + c / 10 % 10),
+                       (char)('0' + c % 10)};
+        tp_out_write(out, esc, sizeof esc);
+    } else {
+        char esc[4] = {'\\', 'x', digits[c >> 4], digits[c & 15]};
+        tp_out_write(out, esc, sizeof esc);
+    }
 }
 
 void tp__script_quote(struct tp_out *out, const char *s, enum tp__script lang)
@@ -70,7 +80,7 @@ void tp__script_quote(struct tp_out *out, const char *s, enum tp__script lang)
                 if (lang == TP__SCRIPT_MAXSCRIPT)
                     tp_out_putc(out, '_');
                 else
-                    sq_hex(out, c);
+                    sq_escape(out, c, lang);
                 i++;
             }
         }
