@@ -626,8 +626,8 @@ static int fu_read(struct tp_reader *r)
         ps.p += 3;
     if (!fu_ws(&ps))
         rc = fu_fail(&ps, "a comment is not closed");
-    else if (ps.p == ps.end || *ps.p != '{')
-        rc = fu_fail(&ps, "it does not start with '{'");
+    else if (ps.p == ps.end || (*ps.p != '{' && !fu_ident_start(*ps.p)))
+        rc = fu_fail(&ps, "it does not start with '{' (nor with a name such as Composition)");
     else
         rc = fu_value(&ps, &root);
     if (rc == TP_OK && (!fu_ws(&ps) || ps.p != ps.end))
@@ -639,7 +639,7 @@ static int fu_read(struct tp_reader *r)
          tool = tool->next)
         if (fu_constructor(tool, "Tracker"))
             rc = fu_tracker_tool(&ps, tools, tool, &t, ax);
-    if (rc == TP_ERR_NOMEM || rc == TP_ERR_LIMIT)
+    if ((rc == TP_ERR_NOMEM || rc == TP_ERR_LIMIT) && !tp_reader_diag(r)->message[0])
         rc = tp_reader_failc(r, rc, 0, "%s", tp_strerror(rc));
     misc_keys_free(&ax[0].keys);
     misc_keys_free(&ax[1].keys);
@@ -649,15 +649,24 @@ static int fu_read(struct tp_reader *r)
     return rc;
 }
 
-/* A Lua table with an ordered() Tools list and a Tracker tool. */
+/* A Lua table (a setting, or a Composition) with an ordered() Tools list and a Tracker
+ * tool or an XYPath, after any leading line comments. */
 static int fu_sniff(const char *head, size_t len)
 {
     const char *s = head, *end = head + len;
     if (len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
         s += 3;
-    while (s < end && (tp__ns_space(*s) || *s == '\n'))
-        s++;
-    if (s == end || *s != '{')
+    for (;;) {
+        while (s < end && (tp__ns_space(*s) || *s == '\n'))
+            s++;
+        if (end - s < 2 || s[0] != '-' || s[1] != '-')
+            break;
+        const char *nl = memchr(s, '\n', (size_t)(end - s));
+        if (!nl)
+            return 0;
+        s = nl + 1;
+    }
+    if (s == end || (*s != '{' && strncmp(s, "Composition", 11) != 0))
         return 0;
     if (!strstr(s, "ordered()") || !strstr(s, "Tools"))
         return 0;

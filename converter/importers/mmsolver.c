@@ -35,6 +35,17 @@ enum {
     MMS_MAX_COUNT = 100000000,        /* points or frames a count may announce */
 };
 
+/* mms_finish ends a read: a bare out-of-memory or limit code gets a message (one a parser
+ * already wrote stays), and the collector and t are released. */
+static int mms_finish(struct tp_reader *r, int rc, struct misc_keys *keys, struct tp_tracker *t)
+{
+    if ((rc == TP_ERR_NOMEM || rc == TP_ERR_LIMIT) && !tp_reader_diag(r)->message[0])
+        rc = tp_reader_failc(r, rc, 0, "%s", tp_strerror(rc));
+    misc_keys_free(keys);
+    tp_tracker_cleanup(t);
+    return rc;
+}
+
 /* ------------------------------------------------------------------ version 1 */
 
 struct mms_text {
@@ -162,7 +173,7 @@ static int mms_read_v1(struct tp_reader *r)
                                 "announces",
                                 points);
     }
-    return misc_finish(r, rc, false, &keys, &t);
+    return mms_finish(r, rc, &keys, &t);
 }
 
 /* ------------------------------------------------------------------ JSON (2 to 5) */
@@ -451,7 +462,8 @@ static int mms_read_json(struct tp_reader *r)
                                MMS_MAX_JSON / (1024 * 1024));
     if (rc)
         return tp_reader_failc(r, rc, 0, "the file could not be read");
-    struct mms_json j = {r, text, text + len, tp_reader_width(r), tp_reader_height(r)};
+    size_t bom = len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    struct mms_json j = {r, text + bom, text + len, tp_reader_width(r), tp_reader_height(r)};
     struct mms_span version = {0}, points = {0}, camera = {0};
     struct tp_tracker t;
     struct misc_keys keys = {0};
@@ -509,7 +521,7 @@ static int mms_read_json(struct tp_reader *r)
     }
 done:
     free(text);
-    return misc_finish(r, rc, false, &keys, &t);
+    return mms_finish(r, rc, &keys, &t);
 }
 
 /* ------------------------------------------------------------------ entry points */
