@@ -6,14 +6,11 @@
  *
  *   test_mmsolver_fusion [CASE]
  */
-#include "check.h"
+#include "cases.h"
 #include "keep_sink.h"
 #include "trackport.h"
 
-#include <stdbool.h>
 #include <stdlib.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 extern const struct tp_importer tp_import_mmsolver, tp_import_fusion;
 extern const struct tp_exporter tp_export_mmsolveruv1, tp_export_mmsolveruv5, tp_export_fusion;
@@ -378,12 +375,7 @@ static void test_exporters(void)
 
 /* ------------------------------------------------------------------ runner */
 
-struct test_case {
-    const char *name;
-    void (*fn)(void);
-};
-
-static const struct test_case cases[] = {
+static const struct check_case cases[] = {
     {"uv_v1", test_uv_v1},
     {"uv_json_versions", test_uv_json_versions},
     {"uv_errors", test_uv_errors},
@@ -396,42 +388,5 @@ static const struct test_case cases[] = {
 
 int main(int argc, char **argv)
 {
-    const char *only = argc > 1 ? argv[1] : NULL;
-    int passed = 0, failed = 0;
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        if (only && strcmp(only, cases[i].name) != 0)
-            continue;
-        int fds[2];
-        if (pipe(fds) != 0)
-            return 1;
-        fflush(NULL);
-        pid_t pid = fork();
-        if (pid == 0) {
-            close(fds[0]);
-            cases[i].fn();
-            int counts[2] = {check_passed, check_failed};
-            if (write(fds[1], counts, sizeof counts) != (ssize_t)sizeof counts)
-                _exit(3);
-            fflush(NULL);
-            exit(0); /* exit, not _exit: the leak checker runs at exit */
-        }
-        close(fds[1]);
-        int counts[2] = {0, 0};
-        ssize_t got = read(fds[0], counts, sizeof counts);
-        close(fds[0]);
-        int status = 0;
-        waitpid(pid, &status, 0);
-        bool ok = got == (ssize_t)sizeof counts && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-        passed += counts[0];
-        failed += counts[1];
-        if (!ok) {
-            fprintf(stderr, "case %s: crashed or exited badly (status %d)\n", cases[i].name,
-                    status);
-            failed++;
-        }
-        printf("%-18s %s\n", cases[i].name, ok && counts[1] == 0 ? "ok" : "FAILED");
-    }
-    check_passed = passed;
-    check_failed = failed;
-    return check_summary();
+    return check_run_cases(cases, sizeof cases / sizeof cases[0], argc > 1 ? argv[1] : NULL);
 }
