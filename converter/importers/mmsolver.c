@@ -343,17 +343,18 @@ static int mms_camera(struct mms_json *j, const struct mms_span *camera)
     if (!cam)
         return mms_bad_json(j, camera->start, "the \"camera\" object is malformed");
     const cJSON *res = cJSON_GetObjectItemCaseSensitive(cam, "resolution");
-    int w = 0, h = 0;
+    double w, h;
     int rc = TP_OK;
+    /* Files written from Maya can hold a resolution such as [2224.6, 1480.0000000000002]
+     * (a film back times a scale): the nearest whole pixels are the comp size. */
     if (res && !cJSON_IsNull(res)) {
-        if (!cJSON_IsArray(res) || cJSON_GetArraySize(res) != 2 ||
-            !mms_whole(res->child, 1, 1e6, &w) || !mms_whole(res->child->next, 1, 1e6, &h))
+        if (!mms_pair(res, &w, &h) || !(w >= 0.5 && w < 1e6) || !(h >= 0.5 && h < 1e6)) {
             rc = tp_reader_fail(j->r, mms_line_at(j, camera->start),
-                                "the camera \"resolution\" is not two whole numbers of pixels");
-        else {
-            tp_reader_set_size(j->r, w, h);
-            j->width = w;
-            j->height = h;
+                                "the camera \"resolution\" is not two numbers of pixels");
+        } else {
+            j->width = (int)lround(w);
+            j->height = (int)lround(h);
+            tp_reader_set_size(j->r, j->width, j->height);
         }
     }
     cJSON_Delete(cam);

@@ -130,6 +130,16 @@ static void test_uv_json_versions(void)
     CHECK_INT(k.height, 1152);
     CHECK_NEAR(k.t[0].keys[0].x, 1024, 1e-9);
     keep_sink_cleanup(&k);
+    /* A fractional resolution, as Maya writes some, is rounded to whole pixels. */
+    CHECK_INT(import(&tp_import_mmsolver,
+                     "{\"version\": 4, \"points\": [{\"name\": \"a\", \"per_frame\": "
+                     "[{\"frame\": 1, \"pos\": [1, 1]}]}], \"camera\": {\"resolution\": "
+                     "[2224.6, 1480.0000000000002]}}",
+                     0, 0, &k, &d),
+              TP_OK);
+    CHECK_INT(k.width, 2225);
+    CHECK_INT(k.height, 1480);
+    keep_sink_cleanup(&k);
     CHECK_INT(import(&tp_import_mmsolver, v4, 200, 100, &k, &d), TP_OK); /* the user's wins */
     CHECK_INT(k.width, 200);
     CHECK_NEAR(k.t[0].keys[0].x, 100, 1e-9);
@@ -180,7 +190,7 @@ static void test_uv_errors(void)
                      "[{\"frame\": 1, \"pos\": [1, 1]}, {\"frame\": 1, \"pos\": [1, 1]}]}]}",
                  10, TP_ERR_PARSE, 1, "lists frame 1 twice");
     expect_error(uv, "{\"version\": 4, \"points\": [], \"camera\": {\"resolution\": [0, 1]}}", 0,
-                 TP_ERR_PARSE, 1, "two whole numbers of pixels");
+                 TP_ERR_PARSE, 1, "not two numbers of pixels");
     expect_error(uv, "{\"version\": 4, \"points\": []}", 0, TP_ERR_SIZE_REQUIRED, 0,
                  "no camera resolution");
     expect_error(uv, "{\"version\": 2} x", 10, TP_ERR_PARSE, 1, "follows the closing");
