@@ -5,8 +5,8 @@
  *
  * A .setting is a Lua table literal: `{ Tools = ordered() { Name = Type { ... }, ... } }`.
  * The whole text is parsed into a small tree (strings and keys point into the text, nodes
- * come from one arena), so memory is a fixed multiple of the input, which is capped at
- * FU_MAX_INPUT bytes. Then, for each Tracker tool in order and each N with a
+ * come from one arena; a BezierSpline's keys are kept as bare (frame, value) pairs), so
+ * memory is the text plus a fraction of it, and the input is capped at FU_MAX_INPUT bytes. Then, for each Tracker tool in order and each N with a
  * TrackedCenterN input, the tracker named by NameN ("Tracker N" when absent) follows
  * SourceOp to an XYPath tool, whose X and Y inputs are a constant or a BezierSpline's
  * KeyFrames `[frame] = { value, ... }`. A frame keyed on one axis only takes the other
@@ -29,7 +29,7 @@
 #include <stdint.h>
 
 enum {
-    FU_MAX_INPUT = 256 * 1024 * 1024, /* bytes of a .setting read at most */
+    FU_MAX_INPUT = 512 * 1024 * 1024, /* bytes of a .setting read at most */
     FU_MAX_DEPTH = 200,               /* nesting of tables */
 };
 
@@ -40,12 +40,17 @@ struct fu_node {
     const char *key; /* identifier or string key, NULL for positional or [number] keys */
     const char *str; /* FU_STRING: the raw text between the quotes; FU_TABLE: constructor */
     struct fu_node *child, *next;
-    double num;      /* FU_NUMBER; the numeric key of a [number] field */
+    double num;        /* FU_NUMBER */
+    size_t key_first;  /* a KeyFrames table: its keys are ps->keys[key_first...] */
     uint32_t key_len, str_len;
+    uint32_t key_count;
     uint8_t type;
-    bool num_key;    /* the field had a [number] key, in num_key_value */
-    bool escaped;    /* FU_STRING holds backslash escapes */
-    double num_key_value;
+    bool keyframes;    /* a KeyFrames table, kept as key_first/key_count, not as nodes */
+};
+
+/* One key of a BezierSpline: [frame] = { value, ... }. */
+struct fu_key {
+    double frame, value;
 };
 
 struct fu_arena {
@@ -63,6 +68,8 @@ struct fu_parser {
     const char *text, *p, *end;
     struct fu_arena arena;
     size_t nodes;
+    struct fu_key *keys; /* every spline's keys, one run per KeyFrames table */
+    size_t nkeys, keys_cap;
     int depth;
     int width, height; /* given by the user, else from a Tracker's CustomData */
 };
@@ -175,15 +182,24 @@ static bool fu_ident_char(char c)
     return fu_ident_start(c) || (c >= '0' && c <= '9');
 }
 
-static int fu_value(struct fu_parser *ps, struct fu_node *n);
+static bool fu_is(const char *s, size_t len, const char *word)
+{
+    return strlen(word) == len && memcmp(s, word, len) == 0;
+}
 
-/* fu_table parses "{ fields }" at ps->p into n (already typed FU_TABLE). */
-static int fu_table(struct fu_parser *ps, struct fu_node *n)
+static int fu_value(struct fu_parser *ps, struct fu_node *n, bool keep);
+static int fu_keyframes(struct fu_parser *ps, struct fu_node *n);
+
+/*
+ * fu_fields parses the fields of a table up to and including its '}' ('{' consumed). With
+ * keep the fields become n's children; without, they are checked and dropped (the rest
+ * of a keyframe's table, which only its first value matters of).
+ */
+static int fu_fields(struct fu_parser *ps, struct fu_node *n, bool keep)
 {
     if (++ps->depth > FU_MAX_DEPTH)
         return tp_reader_failc(ps->r, TP_ERR_LIMIT, fu_line_at(ps, ps->p),
                                "tables are nested more than %d deep", FU_MAX_DEPTH);
-    ps->p++; /* '{' */
     struct fu_node **tail = &n->child;
     for (;;) {
         if (!fu_ws(ps))
@@ -194,9 +210,11 @@ static int fu_table(struct fu_parser *ps, struct fu_node *n)
             ps->p++;
             break;
         }
-        struct fu_node *f = fu_new(ps);
+        struct fu_node scratch;
+        struct fu_node *f = keep ? fu_new(ps) : &scratch;
         if (!f)
             return tp_reader_failc(ps->r, TP_ERR_NOMEM, 0, "out of memory");
+        memset(f, 0, sizeof *f);
         const char *save = ps->p;
         int rc;
         if (*ps->p == '[' && fu_long_bracket(ps->p, ps->end) < 0) {
@@ -206,20 +224,17 @@ static int fu_table(struct fu_parser *ps, struct fu_node *n)
             memset(&key, 0, sizeof key);
             if (!fu_ws(ps))
                 return fu_fail(ps, "a comment is not closed");
-            if ((rc = fu_value(ps, &key)))
+            if ((rc = fu_value(ps, &key, false)))
                 return rc;
             if (!fu_ws(ps))
                 return fu_fail(ps, "a comment is not closed");
             if (ps->p == ps->end || *ps->p != ']')
                 return fu_fail(ps, "expected ']' after a key");
             ps->p++;
-            if (key.type == FU_NUMBER) {
-                f->num_key = true;
-                f->num_key_value = key.num;
-            } else if (key.type == FU_STRING) {
+            if (key.type == FU_STRING) {
                 f->key = key.str;
                 f->key_len = key.str_len;
-            } else {
+            } else if (key.type != FU_NUMBER) {
                 return fu_fail(ps, "a key is neither a number nor a string");
             }
             if (!fu_ws(ps))
@@ -245,10 +260,17 @@ static int fu_table(struct fu_parser *ps, struct fu_node *n)
         }
         if (!fu_ws(ps))
             return fu_fail(ps, "a comment is not closed");
-        if ((rc = fu_value(ps, f)))
+        if (keep && n->str && fu_is(n->str, n->str_len, "BezierSpline") && f->key &&
+            fu_is(f->key, f->key_len, "KeyFrames") && ps->p < ps->end && *ps->p == '{')
+            rc = fu_keyframes(ps, f);
+        else
+            rc = fu_value(ps, f, keep);
+        if (rc)
             return rc;
-        *tail = f;
-        tail = &f->next;
+        if (keep) {
+            *tail = f;
+            tail = &f->next;
+        }
         if (!fu_ws(ps))
             return fu_fail(ps, "a comment is not closed");
         if (ps->p < ps->end && (*ps->p == ',' || *ps->p == ';'))
@@ -260,25 +282,109 @@ static int fu_table(struct fu_parser *ps, struct fu_node *n)
     return TP_OK;
 }
 
-/* fu_value parses one value at ps->p (whitespace already skipped) into n. */
-static int fu_value(struct fu_parser *ps, struct fu_node *n)
+/* fu_expect skips whitespace and one expected character, or fails saying what. */
+static int fu_expect(struct fu_parser *ps, char c, const char *what)
+{
+    if (!fu_ws(ps))
+        return fu_fail(ps, "a comment is not closed");
+    if (ps->p == ps->end || *ps->p != c)
+        return fu_fail(ps, what);
+    ps->p++;
+    return TP_OK;
+}
+
+/* fu_number parses a number value after optional whitespace. */
+static int fu_number(struct fu_parser *ps, double *out, const char *what)
+{
+    struct fu_node v;
+    memset(&v, 0, sizeof v);
+    int rc;
+    if (!fu_ws(ps))
+        return fu_fail(ps, "a comment is not closed");
+    const char *at = ps->p;
+    if ((rc = fu_value(ps, &v, false)))
+        return rc;
+    if (v.type != FU_NUMBER) {
+        ps->p = at;
+        return fu_fail(ps, what);
+    }
+    *out = v.num;
+    return TP_OK;
+}
+
+/*
+ * fu_keyframes parses a BezierSpline's KeyFrames table, "{ [frame] = { value, ... }, ... }",
+ * keeping only frame and value of each key in ps->keys: a spline key would otherwise cost
+ * four nodes, and a long track has hundreds of thousands.
+ */
+static int fu_keyframes(struct fu_parser *ps, struct fu_node *n)
+{
+    n->type = FU_TABLE;
+    n->keyframes = true;
+    n->key_first = ps->nkeys;
+    ps->p++; /* '{' */
+    int rc;
+    for (;;) {
+        if (!fu_ws(ps))
+            return fu_fail(ps, "a comment is not closed");
+        if (ps->p < ps->end && *ps->p == '}') {
+            ps->p++;
+            return TP_OK;
+        }
+        struct fu_key key;
+        static const char *shape = "a keyframe is not \"[frame] = { value, ... }\"";
+        if ((rc = fu_expect(ps, '[', shape)) || (rc = fu_number(ps, &key.frame, shape)) ||
+            (rc = fu_expect(ps, ']', shape)) || (rc = fu_expect(ps, '=', shape)) ||
+            (rc = fu_expect(ps, '{', shape)) || (rc = fu_number(ps, &key.value, shape)))
+            return rc;
+        if (!fu_ws(ps))
+            return fu_fail(ps, "a comment is not closed");
+        if (ps->p < ps->end && (*ps->p == ',' || *ps->p == ';'))
+            ps->p++;
+        struct fu_node rest;
+        memset(&rest, 0, sizeof rest);
+        if ((rc = fu_fields(ps, &rest, false)))
+            return rc;
+        if (ps->nkeys == ps->keys_cap) {
+            size_t cap = ps->keys_cap ? ps->keys_cap * 2 : 1024;
+            struct fu_key *k = realloc(ps->keys, cap * sizeof *k);
+            if (!k)
+                return tp_reader_failc(ps->r, TP_ERR_NOMEM, 0, "out of memory");
+            ps->keys = k;
+            ps->keys_cap = cap;
+        }
+        ps->keys[ps->nkeys++] = key;
+        n->key_count++;
+        if (!fu_ws(ps))
+            return fu_fail(ps, "a comment is not closed");
+        if (ps->p < ps->end && (*ps->p == ',' || *ps->p == ';'))
+            ps->p++;
+        else if (ps->p < ps->end && *ps->p != '}')
+            return fu_fail(ps, "expected ',' or '}' after a keyframe");
+        else if (ps->p == ps->end)
+            return fu_fail(ps, "a table is not closed with '}'");
+    }
+}
+
+/* fu_value parses one value at ps->p (whitespace already skipped) into n; tables keep
+ * their fields only with keep. */
+static int fu_value(struct fu_parser *ps, struct fu_node *n, bool keep)
 {
     if (ps->p == ps->end)
         return fu_fail(ps, "a value is missing at the end of the file");
     char c = *ps->p;
     if (c == '{') {
         n->type = FU_TABLE;
-        return fu_table(ps, n);
+        ps->p++;
+        return fu_fields(ps, n, keep);
     }
     if (c == '"' || c == '\'') {
         const char *s = ps->p + 1;
         n->type = FU_STRING;
         n->str = s;
         for (; s < ps->end && *s != c && *s != '\n'; s++) {
-            if (*s == '\\') {
-                n->escaped = true;
+            if (*s == '\\')
                 s++;
-            }
         }
         if (s >= ps->end || *s != c)
             return fu_fail(ps, "a string is not closed on its line");
@@ -343,17 +449,13 @@ static int fu_value(struct fu_parser *ps, struct fu_node *n)
         n->type = FU_TABLE;
         n->str = id;
         n->str_len = (uint32_t)len;
-        return fu_table(ps, n);
+        ps->p++;
+        return fu_fields(ps, n, keep);
     }
     return fu_fail(ps, "unexpected character");
 }
 
 /* ------------------------------------------------------------------ the tree */
-
-static bool fu_is(const char *s, size_t len, const char *word)
-{
-    return strlen(word) == len && memcmp(s, word, len) == 0;
-}
 
 static const struct fu_node *fu_field(const struct fu_node *table, const char *key)
 {
@@ -424,27 +526,19 @@ static int fu_axis_read(struct fu_parser *ps, const struct fu_node *tools,
     }
     const struct fu_node *spline = fu_tool(tools, fu_field(input, "SourceOp"));
     const struct fu_node *keys = fu_field(spline, "KeyFrames");
-    if (!keys)
+    if (!keys || !keys->keyframes)
         return tp_reader_fail(ps->r, 0,
                               "the %c of tracker \"%s\" is neither a number nor a BezierSpline "
                               "with KeyFrames",
                               axis, tracker);
-    for (const struct fu_node *k = keys->child; k; k = k->next) {
-        const struct fu_node *v = k->type == FU_TABLE ? k->child : NULL;
-        if (!k->num_key || !v || v->key || v->type != FU_NUMBER)
-            return tp_reader_fail(ps->r, 0,
-                                  "a keyframe of the %c spline of tracker \"%s\" is not "
-                                  "\"[frame] = { value, ... }\"",
-                                  axis, tracker);
-        int frame;
-        double f = k->num_key_value;
-        if (floor(f) != f || f < -1e9 || f > 1e9)
+    for (size_t i = 0; i < keys->key_count; i++) {
+        const struct fu_key *k = &ps->keys[keys->key_first + i];
+        if (floor(k->frame) != k->frame || k->frame < -1e9 || k->frame > 1e9)
             return tp_reader_fail(ps->r, 0,
                                   "tracker \"%s\" has a key at frame %g: only whole frames "
                                   "can be read",
-                                  tracker, f);
-        frame = (int)f;
-        int rc = misc_keys_push(&out->keys, frame, v->num, 0, 0);
+                                  tracker, k->frame);
+        int rc = misc_keys_push(&out->keys, (int)k->frame, k->value, 0, 0);
         if (rc)
             return rc;
     }
@@ -629,7 +723,7 @@ static int fu_read(struct tp_reader *r)
     else if (ps.p == ps.end || (*ps.p != '{' && !fu_ident_start(*ps.p)))
         rc = fu_fail(&ps, "it does not start with '{' (nor with a name such as Composition)");
     else
-        rc = fu_value(&ps, &root);
+        rc = fu_value(&ps, &root, true);
     if (rc == TP_OK && (!fu_ws(&ps) || ps.p != ps.end))
         rc = fu_fail(&ps, "something follows the closing '}'");
     const struct fu_node *tools = fu_field(&root, "Tools");
@@ -645,6 +739,7 @@ static int fu_read(struct tp_reader *r)
     misc_keys_free(&ax[1].keys);
     tp_tracker_cleanup(&t);
     fu_arena_free(&ps.arena);
+    free(ps.keys);
     free(text);
     return rc;
 }

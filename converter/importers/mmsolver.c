@@ -31,7 +31,7 @@
 #include <math.h>
 
 enum {
-    MMS_MAX_JSON = 256 * 1024 * 1024, /* bytes of a JSON .uv read at most */
+    MMS_MAX_JSON = 512 * 1024 * 1024, /* bytes of a JSON .uv read at most */
     MMS_MAX_COUNT = 100000000,        /* points or frames a count may announce */
 };
 
@@ -365,7 +365,6 @@ static int mms_camera(struct mms_json *j, const struct mms_span *camera)
 static int mms_point(struct mms_json *j, const struct mms_span *span, size_t index,
                      struct tp_tracker *t, struct misc_keys *keys)
 {
-    long line = mms_line_at(j, span->start);
     cJSON *pt = mms_parse(span);
     if (!pt)
         return mms_bad_json(j, span->start, "a point is malformed");
@@ -373,12 +372,12 @@ static int mms_point(struct mms_json *j, const struct mms_span *span, size_t ind
     const cJSON *name = cJSON_GetObjectItemCaseSensitive(pt, "name");
     const cJSON *per_frame = cJSON_GetObjectItemCaseSensitive(pt, "per_frame");
     if (!cJSON_IsObject(pt) || !cJSON_IsString(name)) {
-        rc = tp_reader_fail(j->r, line, "point %zu has no \"name\" string", index);
+        rc = tp_reader_fail(j->r, mms_line_at(j, span->start), "point %zu has no \"name\" string", index);
         goto done;
     }
     size_t name_len = strlen(name->valuestring);
     if (name_len > TP_MAX_NAME) {
-        rc = tp_reader_failc(j->r, TP_ERR_LIMIT, line,
+        rc = tp_reader_failc(j->r, TP_ERR_LIMIT, mms_line_at(j, span->start),
                              "the name of point %zu is longer than %u characters", index,
                              TP_MAX_NAME);
         goto done;
@@ -386,7 +385,7 @@ static int mms_point(struct mms_json *j, const struct mms_span *span, size_t ind
     if ((rc = tp_tracker_set_name(t, name->valuestring, name_len)))
         goto done;
     if (per_frame && !cJSON_IsNull(per_frame) && !cJSON_IsArray(per_frame)) {
-        rc = tp_reader_fail(j->r, line, "the \"per_frame\" of point \"%s\" is not a list",
+        rc = tp_reader_fail(j->r, mms_line_at(j, span->start), "the \"per_frame\" of point \"%s\" is not a list",
                             t->name);
         goto done;
     }
@@ -405,33 +404,33 @@ static int mms_point(struct mms_json *j, const struct mms_span *span, size_t ind
         if (!cJSON_IsObject(entry) ||
             !mms_whole(cJSON_GetObjectItemCaseSensitive(entry, "frame"), INT_MIN + 2.0,
                        INT_MAX, &frame)) {
-            rc = tp_reader_fail(j->r, line,
+            rc = tp_reader_fail(j->r, mms_line_at(j, span->start),
                                 "entry %zu of the \"per_frame\" of point \"%s\" has no whole "
                                 "\"frame\" number",
                                 k, t->name);
             goto done;
         }
         if (!pos || cJSON_IsNull(pos)) {
-            rc = tp_reader_fail(j->r, line,
+            rc = tp_reader_fail(j->r, mms_line_at(j, span->start),
                                 "frame %d of point \"%s\" has neither \"pos_dist\" nor \"pos\"",
                                 frame, t->name);
             goto done;
         }
         if (!mms_pair(pos, &u, &v)) {
-            rc = tp_reader_fail(j->r, line,
+            rc = tp_reader_fail(j->r, mms_line_at(j, span->start),
                                 "the position of frame %d of point \"%s\" is not two numbers",
                                 frame, t->name);
             goto done;
         }
         if (weight && !cJSON_IsNull(weight) && !cJSON_IsNumber(weight)) {
-            rc = tp_reader_fail(j->r, line,
+            rc = tp_reader_fail(j->r, mms_line_at(j, span->start),
                                 "the \"weight\" of frame %d of point \"%s\" is not a number",
                                 frame, t->name);
             goto done;
         }
         double x = u * width, y = v * height;
         if (!isfinite(x) || !isfinite(y)) {
-            rc = tp_reader_fail(j->r, line,
+            rc = tp_reader_fail(j->r, mms_line_at(j, span->start),
                                 "the position of frame %d of point \"%s\" is out of range",
                                 frame, t->name);
             goto done;
@@ -443,7 +442,7 @@ static int mms_point(struct mms_json *j, const struct mms_span *span, size_t ind
     if ((rc = misc_keys_sort(keys)))
         goto done;
     if (misc_keys_duplicate(keys, &dup)) {
-        rc = tp_reader_fail(j->r, line, "point \"%s\" lists frame %d twice", t->name, dup + 1);
+        rc = tp_reader_fail(j->r, mms_line_at(j, span->start), "point \"%s\" lists frame %d twice", t->name, dup + 1);
         goto done;
     }
     rc = misc_emit(j->r, keys, t);
