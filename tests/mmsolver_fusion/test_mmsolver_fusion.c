@@ -383,6 +383,30 @@ static void test_exporters(void)
     tp_tracker_cleanup(&t[1]);
 }
 
+/* The JSON and setting readers take the whole text: past a line's 64 MiB limit too. */
+static void test_read_all_large(void)
+{
+    size_t n = (size_t)TP_MAX_LINE + 3 * 1024 * 1024;
+    char *big = malloc(n);
+    memset(big, 'x', n);
+    for (int pass = 0; pass < 2; pass++) {
+        struct tp_input *in;
+        CHECK_INT(tp_input_open_memory(big, n, &in), TP_OK);
+        char *data = NULL;
+        size_t len = 0;
+        size_t max = pass ? n - 1 : n;
+        CHECK_INT(tp_input_read_all(in, max, &data, &len), pass ? TP_ERR_LIMIT : TP_OK);
+        if (!pass) {
+            CHECK_INT(len, n);
+            CHECK(data && data[n - 1] == 'x' && data[n] == '\0');
+            CHECK(tp_input_getline(in, &len) == NULL); /* nothing left, buffer still usable */
+        }
+        free(data);
+        tp_input_free(in);
+    }
+    free(big);
+}
+
 /* ------------------------------------------------------------------ runner */
 
 static const struct check_case cases[] = {
@@ -394,6 +418,7 @@ static const struct check_case cases[] = {
     {"fusion_depth", test_fusion_depth},
     {"detect", test_detect},
     {"exporters", test_exporters},
+    {"read_all_large", test_read_all_large},
 };
 
 int main(int argc, char **argv)
