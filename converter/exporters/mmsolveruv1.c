@@ -31,7 +31,7 @@ static int uv1_tracker(void *state, struct tp_out *out, const struct tp_tracker 
     struct tp_out *body = tp_spill_out(s->spill);
     (void)out;
     s->points++;
-    tp_out_puts(body, t->name);
+    tp_out_puts(body, t->name[0] ? t->name : "_"); /* a blank line would be no name */
     tp_out_putc(body, '\n');
     tp_out_int(body, (long long)t->len);
     tp_out_putc(body, '\n');
