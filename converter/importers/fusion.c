@@ -70,6 +70,8 @@ struct fu_parser {
     size_t nodes;
     struct fu_key *keys; /* every spline's keys, one run per KeyFrames table */
     size_t nkeys, keys_cap;
+    const struct fu_node **tools; /* the tools sorted by name, for fu_tool */
+    size_t ntools;
     int depth;
     int width, height; /* given by the user, else from a Tracker's CustomData */
 };
@@ -472,14 +474,53 @@ static bool fu_constructor(const struct fu_node *n, const char *name)
     return n && n->type == FU_TABLE && n->str && fu_is(n->str, n->str_len, name);
 }
 
-/* fu_tool finds the tool named by the string node name among tools. */
-static const struct fu_node *fu_tool(const struct fu_node *tools, const struct fu_node *name)
+static int fu_name_cmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+    int c = memcmp(a, b, alen < blen ? alen : blen);
+    return c ? c : (alen > blen) - (alen < blen);
+}
+
+static int fu_tool_order(const void *a, const void *b)
+{
+    const struct fu_node *x = *(const struct fu_node *const *)a;
+    const struct fu_node *y = *(const struct fu_node *const *)b;
+    return fu_name_cmp(x->key, x->key_len, y->key, y->key_len);
+}
+
+/* fu_index_tools sorts the named tools of the Tools table for fu_tool: a setting with
+ * thousands of trackers has three tools each, and every tracker looks three up. */
+static int fu_index_tools(struct fu_parser *ps, const struct fu_node *tools)
+{
+    size_t n = 0;
+    for (const struct fu_node *f = tools->child; f; f = f->next)
+        n += f->key != NULL;
+    ps->tools = malloc((n ? n : 1) * sizeof *ps->tools);
+    if (!ps->tools)
+        return TP_ERR_NOMEM;
+    for (const struct fu_node *f = tools->child; f; f = f->next)
+        if (f->key)
+            ps->tools[ps->ntools++] = f;
+    qsort(ps->tools, ps->ntools, sizeof *ps->tools, fu_tool_order);
+    return TP_OK;
+}
+
+/* fu_tool finds the tool named by the string node name (the first of that name). */
+static const struct fu_node *fu_tool(const struct fu_parser *ps, const struct fu_node *name)
 {
     if (!name || name->type != FU_STRING)
         return NULL;
-    for (const struct fu_node *f = tools->child; f; f = f->next)
-        if (f->key && f->key_len == name->str_len && memcmp(f->key, name->str, f->key_len) == 0)
-            return f;
+    size_t lo = 0, hi = ps->ntools;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const struct fu_node *t = ps->tools[mid];
+        if (fu_name_cmp(t->key, t->key_len, name->str, name->str_len) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < ps->ntools && fu_name_cmp(ps->tools[lo]->key, ps->tools[lo]->key_len, name->str,
+                                       name->str_len) == 0)
+        return ps->tools[lo];
     return NULL;
 }
 
@@ -515,16 +556,15 @@ struct fu_axis {
 };
 
 /* fu_axis_read reads the input of one XYPath axis. */
-static int fu_axis_read(struct fu_parser *ps, const struct fu_node *tools,
-                        const struct fu_node *input, const char *tracker, char axis,
-                        struct fu_axis *out)
+static int fu_axis_read(struct fu_parser *ps, const struct fu_node *input, const char *tracker,
+                        char axis, struct fu_axis *out)
 {
     const struct fu_node *value = fu_field(input, "Value");
     if (value && value->type == FU_NUMBER) {
         out->constant = value->num;
         return TP_OK;
     }
-    const struct fu_node *spline = fu_tool(tools, fu_field(input, "SourceOp"));
+    const struct fu_node *spline = fu_tool(ps, fu_field(input, "SourceOp"));
     const struct fu_node *keys = fu_field(spline, "KeyFrames");
     if (!keys || !keys->keyframes)
         return tp_reader_fail(ps->r, 0,
@@ -572,8 +612,8 @@ static double fu_axis_at(const struct fu_axis *a, int frame, size_t *cursor)
 }
 
 /* fu_track emits one tracker from its XYPath tool. */
-static int fu_track(struct fu_parser *ps, const struct fu_node *tools, const struct fu_node *path,
-                    struct tp_tracker *t, struct fu_axis ax[2])
+static int fu_track(struct fu_parser *ps, const struct fu_node *path, struct tp_tracker *t,
+                    struct fu_axis ax[2])
 {
     int rc = TP_OK;
     for (int i = 0; i < 2; i++) {
@@ -581,7 +621,7 @@ static int fu_track(struct fu_parser *ps, const struct fu_node *tools, const str
         ax[i].keys.len = 0;
         ax[i].keys.unsorted = false;
         const struct fu_node *in = fu_field(fu_field(path, "Inputs"), i ? "Y" : "X");
-        if (in && (rc = fu_axis_read(ps, tools, in, t->name, i ? 'Y' : 'X', &ax[i])))
+        if (in && (rc = fu_axis_read(ps, in, t->name, i ? 'Y' : 'X', &ax[i])))
             return rc;
     }
     int w = ps->width, h = ps->height;
@@ -622,76 +662,120 @@ static void fu_custom_size(struct fu_parser *ps, const struct fu_node *tool)
     }
 }
 
+/* The NameN and TrackedCenterN inputs of tracker number N. */
+struct fu_slot {
+    long number;
+    const struct fu_node *center, *name;
+};
+
+static int fu_slot_order(const void *a, const void *b)
+{
+    const struct fu_slot *x = a, *y = b;
+    return (x->number > y->number) - (x->number < y->number);
+}
+
+/* fu_input_number tells whether key is prefix followed by a number, and which. */
+static bool fu_input_number(const struct fu_node *f, const char *prefix, long *number)
+{
+    size_t n = strlen(prefix);
+    long long v;
+    if (!f->key || f->key_len <= n || memcmp(f->key, prefix, n) != 0 ||
+        !tp__ns_all_digits(f->key + n, f->key_len - n) ||
+        !misc_leading_int(f->key + n, f->key_len - n, 1000000000, &v))
+        return false;
+    *number = (long)v;
+    return true;
+}
+
+static int fu_tracker_one(struct fu_parser *ps, const struct fu_node *center,
+                          const struct fu_node *name_input, long next, struct tp_tracker *t,
+                          struct fu_axis ax[2]);
+
 /* fu_tracker_tool emits every tracker of one Tracker tool, in the order of their numbers. */
-static int fu_tracker_tool(struct fu_parser *ps, const struct fu_node *tools,
-                           const struct fu_node *tool, struct tp_tracker *t,
-                           struct fu_axis ax[2])
+static int fu_tracker_tool(struct fu_parser *ps, const struct fu_node *tool,
+                           struct tp_tracker *t, struct fu_axis ax[2])
 {
     const struct fu_node *inputs = fu_field(tool, "Inputs");
     fu_custom_size(ps, tool);
-    /* Numbers need not be dense; walk them in increasing order. */
-    long last = 0;
-    for (;;) {
-        long next = LONG_MAX;
-        const struct fu_node *center = NULL;
-        for (const struct fu_node *f = inputs ? inputs->child : NULL; f; f = f->next) {
-            long long v;
-            if (f->key && f->key_len > 13 && memcmp(f->key, "TrackedCenter", 13) == 0 &&
-                tp__ns_all_digits(f->key + 13, f->key_len - 13) &&
-                misc_leading_int(f->key + 13, f->key_len - 13, 1000000, &v) && v > last &&
-                v < next) {
-                next = (long)v;
-                center = f;
-            }
-        }
-        if (!center)
-            return TP_OK;
-        last = next;
-        char key[32];
-        snprintf(key, sizeof key, "Name%ld", next);
-        const struct fu_node *name = fu_field(fu_field(inputs, key), "Value");
-        int rc;
-        if (name && name->type == FU_STRING && name->str_len > 0) {
-            if (name->str_len > TP_MAX_NAME)
-                return tp_reader_failc(ps->r, TP_ERR_LIMIT, fu_line_at(ps, name->str),
-                                       "a tracker name is longer than %u characters",
-                                       TP_MAX_NAME);
-            char buf[TP_MAX_NAME + 1];
-            size_t len = fu_unescape(name->str, name->str_len, buf);
-            rc = tp_tracker_set_name(t, buf, len);
-        } else {
-            rc = tp_tracker_set_namef(t, "Tracker%ld", next);
-        }
-        if (rc)
-            return rc;
-        const struct fu_node *source = fu_tool(tools, fu_field(center, "SourceOp"));
-        if (!source) {
-            if (fu_field(center, "SourceOp"))
-                return tp_reader_fail(ps->r, fu_line_at(ps, center->key),
-                                      "tracker \"%s\" follows a tool this setting does not "
-                                      "hold",
-                                      t->name);
-            tp_tracker_reset(t); /* a tracker that was never tracked */
-            continue;
-        }
-        if (fu_constructor(source, "PolyPath"))
-            return tp_reader_fail(ps->r, fu_line_at(ps, source->key),
-                                  "tracker \"%s\" moves along a PolyPath (Fusion's own "
-                                  "tracking result), which trackport does not read: in Fusion, "
-                                  "right-click its Tracked Center and choose Modify With > XY "
-                                  "Path, or Convert to XY Path, then save the setting again",
-                                  t->name);
-        if (!fu_constructor(source, "XYPath"))
-            return tp_reader_fail(ps->r, fu_line_at(ps, source->key),
-                                  "tracker \"%s\" is driven by a %.*s tool; trackport reads "
-                                  "XYPath-driven trackers",
-                                  t->name, (int)(source->str_len > 40 ? 40 : source->str_len),
-                                  source->str ? source->str : "table");
-        tp_reader_progress_at(ps->r, (size_t)(source->key - ps->text),
-                              (size_t)(ps->end - ps->text), "Reading tracker \"%s\"", t->name);
-        if ((rc = fu_track(ps, tools, source, t, ax)))
-            return rc;
+    /* Numbers need not be dense nor in order: gather, sort, then pair names and centres. */
+    size_t n = 0;
+    for (const struct fu_node *f = inputs ? inputs->child : NULL; f; f = f->next)
+        n++;
+    struct fu_slot *slots = malloc((n ? n : 1) * sizeof *slots);
+    if (!slots)
+        return TP_ERR_NOMEM;
+    size_t used = 0;
+    for (const struct fu_node *f = inputs ? inputs->child : NULL; f; f = f->next) {
+        long number;
+        if (fu_input_number(f, "TrackedCenter", &number))
+            slots[used++] = (struct fu_slot){number, f, NULL};
+        else if (fu_input_number(f, "Name", &number))
+            slots[used++] = (struct fu_slot){number, NULL, f};
     }
+    qsort(slots, used, sizeof *slots, fu_slot_order);
+    int rc = TP_OK;
+    for (size_t i = 0; i < used && rc == TP_OK;) {
+        const struct fu_node *center = NULL, *name_input = NULL;
+        long next = slots[i].number;
+        for (; i < used && slots[i].number == next; i++) {
+            if (slots[i].center && !center)
+                center = slots[i].center;
+            if (slots[i].name && !name_input)
+                name_input = slots[i].name;
+        }
+        if (center)
+            rc = fu_tracker_one(ps, center, name_input, next, t, ax);
+    }
+    free(slots);
+    return rc;
+}
+
+/* fu_tracker_one emits tracker number `next` of a Tracker tool. */
+static int fu_tracker_one(struct fu_parser *ps, const struct fu_node *center,
+                          const struct fu_node *name_input, long next, struct tp_tracker *t,
+                          struct fu_axis ax[2])
+{
+    const struct fu_node *name = fu_field(name_input, "Value");
+    int rc;
+    if (name && name->type == FU_STRING && name->str_len > 0) {
+        if (name->str_len > TP_MAX_NAME)
+            return tp_reader_failc(ps->r, TP_ERR_LIMIT, fu_line_at(ps, name->str),
+                                   "a tracker name is longer than %u characters",
+                                   TP_MAX_NAME);
+        char buf[TP_MAX_NAME + 1];
+        size_t len = fu_unescape(name->str, name->str_len, buf);
+        rc = tp_tracker_set_name(t, buf, len);
+    } else {
+        rc = tp_tracker_set_namef(t, "Tracker%ld", next);
+    }
+    if (rc)
+        return rc;
+    const struct fu_node *source = fu_tool(ps, fu_field(center, "SourceOp"));
+    if (!source) {
+        if (fu_field(center, "SourceOp"))
+            return tp_reader_fail(ps->r, fu_line_at(ps, center->key),
+                                  "tracker \"%s\" follows a tool this setting does not "
+                                  "hold",
+                                  t->name);
+        tp_tracker_reset(t); /* a tracker that was never tracked */
+        return TP_OK;
+    }
+    if (fu_constructor(source, "PolyPath"))
+        return tp_reader_fail(ps->r, fu_line_at(ps, source->key),
+                              "tracker \"%s\" moves along a PolyPath (Fusion's own "
+                              "tracking result), which trackport does not read: in Fusion, "
+                              "right-click its Tracked Center and choose Modify With > XY "
+                              "Path, or Convert to XY Path, then save the setting again",
+                              t->name);
+    if (!fu_constructor(source, "XYPath"))
+        return tp_reader_fail(ps->r, fu_line_at(ps, source->key),
+                              "tracker \"%s\" is driven by a %.*s tool; trackport reads "
+                              "XYPath-driven trackers",
+                              t->name, (int)(source->str_len > 40 ? 40 : source->str_len),
+                              source->str ? source->str : "table");
+    tp_reader_progress_at(ps->r, (size_t)(source->key - ps->text),
+                          (size_t)(ps->end - ps->text), "Reading tracker \"%s\"", t->name);
+    return fu_track(ps, source, t, ax);
 }
 
 static int fu_read(struct tp_reader *r)
@@ -729,10 +813,12 @@ static int fu_read(struct tp_reader *r)
     const struct fu_node *tools = fu_field(&root, "Tools");
     if (rc == TP_OK && (!tools || tools->type != FU_TABLE))
         rc = tp_reader_fail(r, 0, "this Fusion setting has no Tools table");
+    if (rc == TP_OK)
+        rc = fu_index_tools(&ps, tools);
     for (const struct fu_node *tool = rc ? NULL : tools->child; tool && rc == TP_OK;
          tool = tool->next)
         if (fu_constructor(tool, "Tracker"))
-            rc = fu_tracker_tool(&ps, tools, tool, &t, ax);
+            rc = fu_tracker_tool(&ps, tool, &t, ax);
     if ((rc == TP_ERR_NOMEM || rc == TP_ERR_LIMIT) && !tp_reader_diag(r)->message[0])
         rc = tp_reader_failc(r, rc, 0, "%s", tp_strerror(rc));
     misc_keys_free(&ax[0].keys);
@@ -740,6 +826,7 @@ static int fu_read(struct tp_reader *r)
     tp_tracker_cleanup(&t);
     fu_arena_free(&ps.arena);
     free(ps.keys);
+    free(ps.tools);
     free(text);
     return rc;
 }
