@@ -6,11 +6,11 @@
  * A .setting is a Lua table literal: `{ Tools = ordered() { Name = Type { ... }, ... } }`.
  * The whole text is parsed into a small tree (strings and keys point into the text, nodes
  * come from one arena; a BezierSpline's keys are kept as bare (frame, value) pairs), so
- * memory is the text plus a fraction of it, and the input is capped at FU_MAX_INPUT bytes. Then, for each Tracker tool in order and each N with a
- * TrackedCenterN input, the tracker named by NameN ("Tracker N" when absent) follows
- * SourceOp to an XYPath tool, whose X and Y inputs are a constant or a BezierSpline's
- * KeyFrames `[frame] = { value, ... }`. A frame keyed on one axis only takes the other
- * axis by linear interpolation between its neighbours (held past the ends).
+ * memory is the text plus a fraction of it, and the input is capped at FU_MAX_INPUT bytes. Then,
+ * for each Tracker tool in order and each N with a TrackedCenterN input, the tracker named by NameN
+ * ("Tracker N" when absent) follows SourceOp to an XYPath tool, whose X and Y inputs are a constant
+ * or a BezierSpline's KeyFrames `[frame] = { value, ... }`. A frame keyed on one axis only takes
+ * the other axis by linear interpolation between its neighbours (held past the ends).
  *
  * Points are fractions of the image from its lower-left corner, so x = X * width and
  * y = Y * height; frames are Fusion's, whole numbers only. The comp size is not part of a
@@ -25,8 +25,8 @@
 #include "misc_scan.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <stdint.h>
+#include <stdio.h>
 
 enum {
     FU_MAX_INPUT = 512 * 1024 * 1024, /* bytes of a .setting read at most */
@@ -40,12 +40,12 @@ struct fu_node {
     const char *key; /* identifier or string key, NULL for positional or [number] keys */
     const char *str; /* FU_STRING: the raw text between the quotes; FU_TABLE: constructor */
     struct fu_node *child, *next;
-    double num;        /* FU_NUMBER */
-    size_t key_first;  /* a KeyFrames table: its keys are ps->keys[key_first...] */
+    double num;       /* FU_NUMBER */
+    size_t key_first; /* a KeyFrames table: its keys are ps->keys[key_first...] */
     uint32_t key_len, str_len;
     uint32_t key_count;
     uint8_t type;
-    bool keyframes;    /* a KeyFrames table, kept as key_first/key_count, not as nodes */
+    bool keyframes; /* a KeyFrames table, kept as key_first/key_count, not as nodes */
 };
 
 /* One key of a BezierSpline: [frame] = { value, ... }. */
@@ -518,8 +518,8 @@ static const struct fu_node *fu_tool(const struct fu_parser *ps, const struct fu
         else
             hi = mid;
     }
-    if (lo < ps->ntools && fu_name_cmp(ps->tools[lo]->key, ps->tools[lo]->key_len, name->str,
-                                       name->str_len) == 0)
+    if (lo < ps->ntools &&
+        fu_name_cmp(ps->tools[lo]->key, ps->tools[lo]->key_len, name->str, name->str_len) == 0)
         return ps->tools[lo];
     return NULL;
 }
@@ -692,8 +692,8 @@ static int fu_tracker_one(struct fu_parser *ps, const struct fu_node *center,
                           struct fu_axis ax[2]);
 
 /* fu_tracker_tool emits every tracker of one Tracker tool, in the order of their numbers. */
-static int fu_tracker_tool(struct fu_parser *ps, const struct fu_node *tool,
-                           struct tp_tracker *t, struct fu_axis ax[2])
+static int fu_tracker_tool(struct fu_parser *ps, const struct fu_node *tool, struct tp_tracker *t,
+                           struct fu_axis ax[2])
 {
     const struct fu_node *inputs = fu_field(tool, "Inputs");
     fu_custom_size(ps, tool);
@@ -740,8 +740,7 @@ static int fu_tracker_one(struct fu_parser *ps, const struct fu_node *center,
     if (name && name->type == FU_STRING && name->str_len > 0) {
         if (name->str_len > TP_MAX_NAME)
             return tp_reader_failc(ps->r, TP_ERR_LIMIT, fu_line_at(ps, name->str),
-                                   "a tracker name is longer than %u characters",
-                                   TP_MAX_NAME);
+                                   "a tracker name is longer than %u characters", TP_MAX_NAME);
         char buf[TP_MAX_NAME + 1];
         size_t len = fu_unescape(name->str, name->str_len, buf);
         rc = tp_tracker_set_name(t, buf, len);
@@ -773,8 +772,8 @@ static int fu_tracker_one(struct fu_parser *ps, const struct fu_node *center,
                               "XYPath-driven trackers",
                               t->name, (int)(source->str_len > 40 ? 40 : source->str_len),
                               source->str ? source->str : "table");
-    tp_reader_progress_at(ps->r, (size_t)(source->key - ps->text),
-                          (size_t)(ps->end - ps->text), "Reading tracker \"%s\"", t->name);
+    tp_reader_progress_at(ps->r, (size_t)(source->key - ps->text), (size_t)(ps->end - ps->text),
+                          "Reading tracker \"%s\"", t->name);
     return fu_track(ps, source, t, ax);
 }
 

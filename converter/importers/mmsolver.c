@@ -81,8 +81,9 @@ static int mms_count(struct mms_text *p, const char *what, const char *owner, lo
         return tp_reader_fail(p->r, mms_line(p) + 1, "the file ends where %s%s%s was expected",
                               what, owner ? " of point " : "", owner ? owner : "");
     if (!tp__ns_all_digits(s, len) || !misc_leading_int(s, len, MMS_MAX_COUNT, out))
-        return tp_reader_fail(p->r, mms_line(p), "expected %s%s%s (a whole number) but found "
-                                                 "\"%.*s\"",
+        return tp_reader_fail(p->r, mms_line(p),
+                              "expected %s%s%s (a whole number) but found "
+                              "\"%.*s\"",
                               what, owner ? " of point " : "", owner ? owner : "",
                               len > 40 ? 40 : (int)len, s);
     return TP_OK;
@@ -111,8 +112,9 @@ static int mms_read_v1(struct tp_reader *r)
             break;
         }
         if (memchr(name, '\0', len)) {
-            rc = tp_reader_fail(r, mms_line(&p), "a point name contains a NUL byte; this is "
-                                                 "not a text file");
+            rc = tp_reader_fail(r, mms_line(&p),
+                                "a point name contains a NUL byte; this is "
+                                "not a text file");
             break;
         }
         if (len > TP_MAX_NAME) {
@@ -159,8 +161,8 @@ static int mms_read_v1(struct tp_reader *r)
         int dup;
         if (rc == TP_OK && (rc = misc_keys_sort(&keys)) == TP_OK &&
             misc_keys_duplicate(&keys, &dup))
-            rc = tp_reader_fail(r, mms_line(&p), "point \"%s\" has two rows for frame %d",
-                                t.name, dup + 1);
+            rc = tp_reader_fail(r, mms_line(&p), "point \"%s\" has two rows for frame %d", t.name,
+                                dup + 1);
         if (rc == TP_OK)
             rc = misc_emit(r, &keys, &t);
     }
@@ -361,23 +363,28 @@ static int mms_camera(struct mms_json *j, const struct mms_span *camera)
     return rc;
 }
 
-/* mms_point reads one entry of "points" (its extent in span, its 1-based index) and emits. */
-static int mms_point(struct mms_json *j, const struct mms_span *span, size_t index,
+/*
+ * mms_point reads the entry of "points" that starts at *cursor (its 1-based index), emits
+ * it, and moves *cursor past it. cJSON finds where the entry ends, so the text is walked once.
+ */
+static int mms_point(struct mms_json *j, const char **cursor, const char *end, size_t index,
                      struct tp_tracker *t, struct misc_keys *keys)
 {
-    cJSON *pt = mms_parse(span);
+    const char *at = *cursor, *parse_end = NULL;
+    cJSON *pt = cJSON_ParseWithLengthOpts(at, (size_t)(end - at), &parse_end, false);
     if (!pt)
-        return mms_bad_json(j, span->start, "a point is malformed");
+        return mms_bad_json(j, parse_end ? parse_end : at, "a point is malformed");
+    *cursor = parse_end;
     int rc = TP_OK;
     const cJSON *name = cJSON_GetObjectItemCaseSensitive(pt, "name");
     const cJSON *per_frame = cJSON_GetObjectItemCaseSensitive(pt, "per_frame");
     if (!cJSON_IsObject(pt) || !cJSON_IsString(name)) {
-        rc = tp_reader_fail(j->r, mms_line_at(j, span->start), "point %zu has no \"name\" string", index);
+        rc = tp_reader_fail(j->r, mms_line_at(j, at), "point %zu has no \"name\" string", index);
         goto done;
     }
     size_t name_len = strlen(name->valuestring);
     if (name_len > TP_MAX_NAME) {
-        rc = tp_reader_failc(j->r, TP_ERR_LIMIT, mms_line_at(j, span->start),
+        rc = tp_reader_failc(j->r, TP_ERR_LIMIT, mms_line_at(j, at),
                              "the name of point %zu is longer than %u characters", index,
                              TP_MAX_NAME);
         goto done;
@@ -385,8 +392,8 @@ static int mms_point(struct mms_json *j, const struct mms_span *span, size_t ind
     if ((rc = tp_tracker_set_name(t, name->valuestring, name_len)))
         goto done;
     if (per_frame && !cJSON_IsNull(per_frame) && !cJSON_IsArray(per_frame)) {
-        rc = tp_reader_fail(j->r, mms_line_at(j, span->start), "the \"per_frame\" of point \"%s\" is not a list",
-                            t->name);
+        rc = tp_reader_fail(j->r, mms_line_at(j, at),
+                            "the \"per_frame\" of point \"%s\" is not a list", t->name);
         goto done;
     }
     int width = j->width, height = j->height;
@@ -401,38 +408,37 @@ static int mms_point(struct mms_json *j, const struct mms_span *span, size_t ind
         if (!pos || cJSON_IsNull(pos))
             pos = cJSON_GetObjectItemCaseSensitive(entry, "pos");
         const cJSON *weight = cJSON_GetObjectItemCaseSensitive(entry, "weight");
-        if (!cJSON_IsObject(entry) ||
-            !mms_whole(cJSON_GetObjectItemCaseSensitive(entry, "frame"), INT_MIN + 2.0,
-                       INT_MAX, &frame)) {
-            rc = tp_reader_fail(j->r, mms_line_at(j, span->start),
+        if (!cJSON_IsObject(entry) || !mms_whole(cJSON_GetObjectItemCaseSensitive(entry, "frame"),
+                                                 INT_MIN + 2.0, INT_MAX, &frame)) {
+            rc = tp_reader_fail(j->r, mms_line_at(j, at),
                                 "entry %zu of the \"per_frame\" of point \"%s\" has no whole "
                                 "\"frame\" number",
                                 k, t->name);
             goto done;
         }
         if (!pos || cJSON_IsNull(pos)) {
-            rc = tp_reader_fail(j->r, mms_line_at(j, span->start),
+            rc = tp_reader_fail(j->r, mms_line_at(j, at),
                                 "frame %d of point \"%s\" has neither \"pos_dist\" nor \"pos\"",
                                 frame, t->name);
             goto done;
         }
         if (!mms_pair(pos, &u, &v)) {
-            rc = tp_reader_fail(j->r, mms_line_at(j, span->start),
+            rc = tp_reader_fail(j->r, mms_line_at(j, at),
                                 "the position of frame %d of point \"%s\" is not two numbers",
                                 frame, t->name);
             goto done;
         }
         if (weight && !cJSON_IsNull(weight) && !cJSON_IsNumber(weight)) {
-            rc = tp_reader_fail(j->r, mms_line_at(j, span->start),
-                                "the \"weight\" of frame %d of point \"%s\" is not a number",
-                                frame, t->name);
+            rc = tp_reader_fail(j->r, mms_line_at(j, at),
+                                "the \"weight\" of frame %d of point \"%s\" is not a number", frame,
+                                t->name);
             goto done;
         }
         double x = u * width, y = v * height;
         if (!isfinite(x) || !isfinite(y)) {
-            rc = tp_reader_fail(j->r, mms_line_at(j, span->start),
-                                "the position of frame %d of point \"%s\" is out of range",
-                                frame, t->name);
+            rc = tp_reader_fail(j->r, mms_line_at(j, at),
+                                "the position of frame %d of point \"%s\" is out of range", frame,
+                                t->name);
             goto done;
         }
         if ((rc = misc_keys_push(keys, frame - 1, x, y, 0)))
@@ -442,7 +448,8 @@ static int mms_point(struct mms_json *j, const struct mms_span *span, size_t ind
     if ((rc = misc_keys_sort(keys)))
         goto done;
     if (misc_keys_duplicate(keys, &dup)) {
-        rc = tp_reader_fail(j->r, mms_line_at(j, span->start), "point \"%s\" lists frame %d twice", t->name, dup + 1);
+        rc = tp_reader_fail(j->r, mms_line_at(j, at), "point \"%s\" lists frame %d twice", t->name,
+                            dup + 1);
         goto done;
     }
     rc = misc_emit(j->r, keys, t);
@@ -503,17 +510,12 @@ static int mms_read_json(struct tp_reader *r)
     s = mms_ws(s + 1, points.end);
     size_t index = 0;
     while (rc == TP_OK && s < points.end && *s != ']') {
-        struct mms_span one = {s, mms_skip_value(s, points.end)};
-        if (!one.end) {
-            rc = mms_bad_json(&j, s, "a point is cut short");
-            break;
-        }
         index++;
         tp_reader_progress_at(r, (size_t)(s - text), len, "Reading point %zu", index);
-        rc = mms_point(&j, &one, index, &t, &keys);
+        rc = mms_point(&j, &s, points.end, index, &t, &keys);
         if (rc)
             break;
-        s = mms_ws(one.end, points.end);
+        s = mms_ws(s, points.end);
         if (*s == ',')
             s = mms_ws(s + 1, points.end);
         else if (*s != ']')

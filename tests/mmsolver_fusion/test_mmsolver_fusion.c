@@ -180,14 +180,17 @@ static void test_uv_errors(void)
     expect_error(uv, "{\"version\": 2, \"points\": {}}", 10, TP_ERR_PARSE, 1, "not a list");
     expect_error(uv, "{\"version\": 2, \"points\": [{\"per_frame\": []}]}", 10, TP_ERR_PARSE, 1,
                  "point 1 has no \"name\"");
-    expect_error(uv, "{\"version\": 2,\n\"points\": [{\"name\": \"a\", \"per_frame\": "
-                     "[{\"frame\": 1, \"pos\": [1]}]}]}",
+    expect_error(uv,
+                 "{\"version\": 2,\n\"points\": [{\"name\": \"a\", \"per_frame\": "
+                 "[{\"frame\": 1, \"pos\": [1]}]}]}",
                  10, TP_ERR_PARSE, 2, "is not two numbers");
-    expect_error(uv, "{\"version\": 2, \"points\": [{\"name\": \"a\", \"per_frame\": "
-                     "[{\"frame\": 1.5, \"pos\": [1, 1]}]}]}",
+    expect_error(uv,
+                 "{\"version\": 2, \"points\": [{\"name\": \"a\", \"per_frame\": "
+                 "[{\"frame\": 1.5, \"pos\": [1, 1]}]}]}",
                  10, TP_ERR_PARSE, 1, "whole \"frame\"");
-    expect_error(uv, "{\"version\": 2, \"points\": [{\"name\": \"a\", \"per_frame\": "
-                     "[{\"frame\": 1, \"pos\": [1, 1]}, {\"frame\": 1, \"pos\": [1, 1]}]}]}",
+    expect_error(uv,
+                 "{\"version\": 2, \"points\": [{\"name\": \"a\", \"per_frame\": "
+                 "[{\"frame\": 1, \"pos\": [1, 1]}, {\"frame\": 1, \"pos\": [1, 1]}]}]}",
                  10, TP_ERR_PARSE, 1, "lists frame 1 twice");
     expect_error(uv, "{\"version\": 4, \"points\": [], \"camera\": {\"resolution\": [0, 1]}}", 0,
                  TP_ERR_PARSE, 1, "not two numbers of pixels");
