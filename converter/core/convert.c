@@ -359,7 +359,8 @@ int tp_convert(const struct tp_convert_options *opts, struct tp_convert_result *
         }
     }
     result->importer = importer;
-    if (!(importer->flags & TP_IMPORT_KNOWS_SIZE) && (opts->width <= 0 || opts->height <= 0)) {
+    if (!(importer->flags & (TP_IMPORT_KNOWS_SIZE | TP_IMPORT_SIZE_IN_SOME)) &&
+        (opts->width <= 0 || opts->height <= 0)) {
         tp_input_free(in);
         free(exporters);
         return tp_diag_set(diag, TP_ERR_SIZE_REQUIRED, 0,

@@ -145,7 +145,8 @@ int tp_import(const struct tp_importer *importer, struct tp_input *in, int width
               struct tp_sink *sink, tp_progress_fn progress, void *progress_ctx,
               struct tp_diag *diag)
 {
-    if (!(importer->flags & TP_IMPORT_KNOWS_SIZE) && (width <= 0 || height <= 0))
+    if (!(importer->flags & (TP_IMPORT_KNOWS_SIZE | TP_IMPORT_SIZE_IN_SOME)) &&
+        (width <= 0 || height <= 0))
         return tp_diag_set(diag, TP_ERR_SIZE_REQUIRED, 0,
                            "Width and height must be provided for the %s format",
                            importer->human_name);

@@ -84,8 +84,9 @@ void tp_input_free(struct tp_input *in)
     free(in);
 }
 
-/* Makes room for at least `want` more bytes after end, compacting then growing. */
-static int make_room(struct tp_input *in, size_t want)
+/* Makes room for at least `want` more bytes after end, compacting then growing, up to
+ * `limit` bytes of buffered input. */
+static int make_room(struct tp_input *in, size_t want, size_t limit)
 {
     if (in->start > 0 && in->cap - in->end < want) {
         memmove(in->buf, in->buf + in->start, in->end - in->start);
@@ -95,7 +96,7 @@ static int make_room(struct tp_input *in, size_t want)
     if (in->cap - in->end >= want)
         return TP_OK;
     size_t need = in->end + want;
-    if (need > (size_t)TP_MAX_LINE + CHUNK)
+    if (need > limit)
         return TP_ERR_LIMIT;
     size_t cap = in->cap;
     while (cap < need)
@@ -108,12 +109,13 @@ static int make_room(struct tp_input *in, size_t want)
     return TP_OK;
 }
 
-/* Reads more bytes into the buffer; returns bytes added, 0 at EOF, <0 on error. */
-static long fill(struct tp_input *in)
+/* Reads more bytes into the buffer, which may hold up to limit bytes; returns bytes
+ * added, 0 at EOF, <0 on error. */
+static long fill_up_to(struct tp_input *in, size_t limit)
 {
     if (in->eof || in->error)
         return 0;
-    int rc = make_room(in, CHUNK / 2);
+    int rc = make_room(in, CHUNK / 2, limit);
     if (rc) {
         in->error = rc;
         return rc;
@@ -143,6 +145,12 @@ static long fill(struct tp_input *in)
         in->end += (size_t)n;
         return (long)n;
     }
+}
+
+/* fill reads more for the line reader, whose lines are at most TP_MAX_LINE bytes. */
+static long fill(struct tp_input *in)
+{
+    return fill_up_to(in, (size_t)TP_MAX_LINE + CHUNK);
 }
 
 char *tp_input_getline(struct tp_input *in, size_t *len)
@@ -189,17 +197,28 @@ int tp_input_read_all(struct tp_input *in, size_t max, char **data, size_t *len)
             return TP_ERR_LIMIT;
         if (in->eof)
             break;
-        long n = fill(in);
+        /* The whole rest is wanted, so the buffer may grow past a line's limit. */
+        long n = fill_up_to(in, (max > SIZE_MAX - CHUNK ? SIZE_MAX - CHUNK : max) + CHUNK);
         if (n < 0)
             return (int)n;
     }
     if (in->error)
         return in->error;
     size_t n = in->end - in->start;
-    char *copy = malloc(n + 1);
-    if (!copy)
-        return TP_ERR_NOMEM;
-    memcpy(copy, in->buf + in->start, n);
+    char *copy;
+    char *fresh = in->start == 0 ? malloc(CHUNK + 1) : NULL;
+    if (fresh) {
+        /* Hand the buffer itself over rather than holding the text twice. */
+        copy = in->buf;
+        in->buf = fresh;
+        in->cap = CHUNK;
+        in->start = in->end = 0;
+    } else {
+        copy = malloc(n + 1);
+        if (!copy)
+            return TP_ERR_NOMEM;
+        memcpy(copy, in->buf + in->start, n);
+    }
     copy[n] = '\0';
     in->start = in->end;
     in->consumed += n;

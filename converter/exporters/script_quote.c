@@ -42,6 +42,22 @@ static void sq_hex(struct tp_out *out, unsigned char c, bool upper)
     tp_out_write(out, esc, sizeof esc);
 }
 
+/* sq_escape writes the byte c as an escape of lang. */
+static void sq_escape(struct tp_out *out, unsigned char c, enum tp__script lang)
+{
+    static const char digits[] = "0123456789abcdef";
+    if (lang == TP__SCRIPT_JSON) {
+        char esc[6] = {'\\', 'u', '0', '0', digits[c >> 4], digits[c & 15]};
+        tp_out_write(out, esc, sizeof esc);
+    } else if (lang == TP__SCRIPT_LUA) {
+        char esc[4] = {'\\', (char)('0' + c / 100), (char)('0' + c / 10 % 10),
+                       (char)('0' + c % 10)};
+        tp_out_write(out, esc, sizeof esc);
+    } else {
+        sq_hex(out, c, false);
+    }
+}
+
 /*
  * sq_ruby_byte writes a byte outside printable ASCII as Ruby's String#inspect does for the
  * binary strings the reference reads names into: "\e", "\a" and the other named escapes,
@@ -91,7 +107,7 @@ void tp__script_quote(struct tp_out *out, const char *s, enum tp__script lang)
                 if (lang == TP__SCRIPT_MAXSCRIPT)
                     tp_out_putc(out, '_');
                 else
-                    sq_hex(out, c, false);
+                    sq_escape(out, c, lang);
                 i++;
             }
         }

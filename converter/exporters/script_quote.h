@@ -1,6 +1,7 @@
 /*
  * script_quote.h — writing tracker names into the scripts some exporters produce (After
- * Effects JavaScript, Ruby, Python for Softimage, MAXScript, MEL). Internal to the exporters.
+ * Effects JavaScript, Ruby, Python for Softimage, MAXScript, MEL) and data files written in a
+ * language's syntax (JSON for mmSolver, Lua tables for Fusion). Internal to the exporters.
  *
  * Names come from files users upload, so a name must never end a string literal early and
  * turn the rest of itself into code the user then runs. Each language gets a double-quoted
@@ -18,6 +19,8 @@ enum tp__script {
                            * "#$", "#@" would interpolate */
     TP__SCRIPT_PYTHON,    /* "\x01" escapes */
     TP__SCRIPT_MAXSCRIPT, /* only \" and \\ are safe: anything else odd becomes '_' */
+    TP__SCRIPT_JSON,      /* "\u0001" escapes (a stray byte becomes its Latin-1 letter) */
+    TP__SCRIPT_LUA,       /* "\001" escapes, which every Lua since 5.0 reads (Fusion's too) */
 };
 
 /* tp__script_quote writes s as a double-quoted string literal of the given language. */

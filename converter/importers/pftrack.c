@@ -3,7 +3,7 @@
  *
  * A tracker block is a quoted name line, then either a keyframe count (PFTrack 4) or a
  * camera line and a count (PFTrack 5, PFMatchit), then that many rows
- * "frame x y residual". The two layouts are told apart by the line after the name:
+ * "frame x y score [zdepth]". The two layouts are told apart by the line after the name:
  * a camera is quoted or alphabetic, except in PFMatchit where it is a bare number, which
  * is recognised because the following line is then a bare number too (a PFTrack 4
  * block continues with a keyframe row). A stereo block lists several cameras for one
@@ -11,9 +11,15 @@
  * own tracker named "<name>_<camera>".
  *
  * Surprises: frames in the file are 1-based; pixel positions are measured from the
- * lower-left corner with the pixel centre at 0 rather than 0.5; the residual column is
- * one eighth of the model's residual. Names have every quote removed, and runs of
- * whitespace become one underscore.
+ * lower-left corner with the pixel centre at 0 rather than 0.5. The fourth column is what
+ * PFTrack's own header calls the "matching score" or "similarity" (1.0 on the keyframe it
+ * matched against); the reference reads it as one eighth of a residual and writes it
+ * back that way, and so does trackport, so conversions stay what they were; -1 means
+ * PFTrack did not score the frame and becomes 0. The optional fifth column, zdepth, has
+ * no place in a 2D track and is skipped. Names have every quote removed, and runs of
+ * whitespace become one underscore. A name may come back in a later block (PFTrack
+ * writes one block per clip, numbered 1, 2...): each block is its own tracker, named
+ * after its clip.
  */
 #include "trackport.h"
 
@@ -165,19 +171,19 @@ static int pf_name_error(struct pf_reader *p, int rc)
                           "the tracker name contains a NUL byte; this is not a text file");
 }
 
-/* pf_row parses "frame x y [residual]" into the current tracker. */
+/* pf_row parses "frame x y [score [zdepth]]" into the current tracker. */
 static int pf_row(struct pf_reader *p, const char *line, size_t len, unsigned long index,
                   unsigned long count)
 {
-    const char *f[4];
-    size_t fl[4];
-    size_t n = tp__ns_split(line, len, f, fl, 4);
+    const char *f[5];
+    size_t fl[5];
+    size_t n = tp__ns_split(line, len, f, fl, 5);
     int frame;
-    double x, y, residual = 0;
-    if (n < 3 || n > 4)
+    double x, y, residual = 0, zdepth;
+    if (n < 3 || n > 5)
         return tp_reader_fail(p->r, p->line_no,
                               "expected keyframe %lu of %lu of tracker \"%s\" as \"frame x y "
-                              "residual\"",
+                              "score\" (and optionally zdepth)",
                               index, count, p->t.name);
     if (!tp__ns_int(f[0], fl[0], &frame))
         return tp_reader_fail(p->r, p->line_no,
@@ -185,17 +191,18 @@ static int pf_row(struct pf_reader *p, const char *line, size_t len, unsigned lo
                               "number in range",
                               index, p->t.name);
     if (!tp__ns_double(f[1], fl[1], &x) || !tp__ns_double(f[2], fl[2], &y) ||
-        (n == 4 && !tp__ns_double(f[3], fl[3], &residual)))
+        (n >= 4 && !tp__ns_double(f[3], fl[3], &residual)) ||
+        (n == 5 && !tp__ns_double(f[4], fl[4], &zdepth)))
         return tp_reader_fail(p->r, p->line_no,
                               "keyframe %lu of tracker \"%s\" holds something other than "
                               "numbers",
                               index, p->t.name);
     if (frame == INT_MIN)
         return tp_reader_fail(p->r, p->line_no, "the frame number is out of range");
-    /* 1-based frames; pixel centres at whole numbers; residual in eighths. */
+    /* 1-based frames; pixel centres at whole numbers; residual in eighths, -1 unscored. */
     x += 0.5;
     y += 0.5;
-    residual *= 8;
+    residual = residual == -1.0 ? 0.0 : residual * 8;
     if (!isfinite(x) || !isfinite(y) || !isfinite(residual))
         return tp_reader_fail(p->r, p->line_no, "a number of keyframe %lu is out of range",
                               index);
@@ -455,15 +462,16 @@ static int pf_sniff(const char *head, size_t len)
         row = 3;
     else
         return 0;
-    const char *f[5];
-    size_t fl[5];
-    if (tp__ns_split(lines[row], lens[row], f, fl, 5) != 4)
+    const char *f[6];
+    size_t fl[6];
+    size_t fields = tp__ns_split(lines[row], lens[row], f, fl, 6);
+    if (fields != 4 && fields != 5)
         return 0;
     int frame;
     double v;
     if (!tp__ns_int(f[0], fl[0], &frame))
         return 0;
-    for (int i = 1; i < 4; i++)
+    for (size_t i = 1; i < fields; i++)
         if (!tp__ns_double(f[i], fl[i], &v))
             return 0;
     return 70;

@@ -4,8 +4,21 @@
  *
  * u and v run from -1 to 1 across the image with v pointing down; SynthEyes puts -1 and
  * 1 on the centres of the outermost pixels, so the span is width - 1 (height - 1)
- * pixels. The outcome column (SynthEyes' tracking status bits) carries no position and
- * is not kept.
+ * pixels.
+ *
+ * The export script has options that change what a row means:
+ * - "Include Outcome Codes" adds the fifth column, SynthEyes' bits for that frame: 1 run,
+ *   2 enabled, 4 a usable position was found, 8 a key, 16 jumped, 32 out of sight. A row
+ *   without the 4 bit is a frame where the tracker was not found (written because of
+ *   "Even when missing") and becomes no keyframe.
+ * - "Even when missing" without outcome codes writes rows for frames where the tracker
+ *   was not found that nothing tells apart: they are read as keyframes (the README asks
+ *   for outcome codes with that option).
+ * - The frame offset shifts every frame number; it is read as written (--slip undoes it).
+ * - The U/V scale and offset change the ranges. Nothing in the file records them, and
+ *   a 0..1 range (scale 0.5, offset 0.5) cannot be told from positions in one quarter of
+ *   the frame, nor large values from trackers far off screen: rows are read as the
+ *   default -1..1, and the README asks for the defaults (scale 1, offset 0).
  *
  * The rows of one tracker are normally contiguous and each tracker is emitted as soon as
  * its name changes. Nothing in the format promises that, though: when a name comes back
@@ -18,6 +31,7 @@
 
 #include "numscan.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +42,11 @@ struct sy_row {
     size_t name_len;
     int frame;
     double u, v;
+    bool found; /* false when an outcome code says the tracker was not found */
+};
+
+enum {
+    SY_OUTCOME_OK = 4, /* "usable u/v present on this frame" */
 };
 
 /* A set of names (and, when holding everything, their trackers) by open addressing. */
@@ -202,6 +221,7 @@ static int sy_parse(struct sy_reader *p, char *line, size_t len, long no, struct
     if (n == 4 && !tp__ns_int(f[3], fl[3], &status))
         return tp_reader_fail(p->r, no, "the status of tracker \"%.*s\" is not a whole number",
                               (int)row->name_len, row->name);
+    row->found = n != 4 || (status & SY_OUTCOME_OK) != 0;
     return TP_OK;
 }
 
@@ -344,7 +364,8 @@ static int sy_read(struct tp_reader *r)
             if (added)
                 tp_reader_progress(r, "Reading tracker \"%s\"", t->name);
         }
-        rc = sy_add(&p, t, &row, no);
+        if (row.found)
+            rc = sy_add(&p, t, &row, no);
     }
     if (rc == TP_OK)
         rc = sy_input_failed(&p);

@@ -238,6 +238,10 @@ struct tp_reader;
 
 enum tp_import_flags {
     TP_IMPORT_KNOWS_SIZE = 1 << 0, /* the format carries its own comp size */
+    /* Some files of the format carry the comp size, others not: the size is asked for
+     * (needs_size stays true) but not demanded before reading; the importer fails with
+     * TP_ERR_SIZE_REQUIRED when neither the user nor the file gives it. */
+    TP_IMPORT_SIZE_IN_SOME = 1 << 1,
 };
 
 struct tp_importer {

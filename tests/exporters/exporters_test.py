@@ -67,6 +67,10 @@ ROUND_TRIPS = {
     'pfmatchit': ('pftrack', dict(names='order', residual_tol=0.004)),
     'shaketext': ('shaketext', dict()),
     'syntheyes': ('syntheyes', dict(residual='drop', names='order')),
+    # mmSolver .uv and Fusion .setting
+    'mmsolveruv1': ('mmsolver', dict(residual='drop')),
+    'mmsolveruv5': ('mmsolver', dict(residual='drop')),
+    'fusion': ('fusion', dict(residual='drop')),
 }
 
 

@@ -154,7 +154,8 @@ static void test_pftrack_errors(void)
     /* Garbage inside rows. */
     expect_error(pf, "\"T\"\n1\n1 abc 1 0\n", TP_ERR_PARSE, 3, "numbers");
     expect_error(pf, "\"T\"\n1\n1 2\n", TP_ERR_PARSE, 3, "frame x y");
-    expect_error(pf, "\"T\"\n1\n1 2 3 4 5\n", TP_ERR_PARSE, 3, "frame x y");
+    expect_error(pf, "\"T\"\n1\n1 2 3 4 5 6\n", TP_ERR_PARSE, 3, "frame x y");
+    expect_error(pf, "\"T\"\n1\n1 2 3 4 deep\n", TP_ERR_PARSE, 3, "numbers");
     expect_error(pf, "\"T\"\n1\n1.5 2 3 4\n", TP_ERR_PARSE, 3, "whole");
     /* Huge numbers. */
     expect_error(pf, "\"T\"\n1\n99999999999 2 3 0\n", TP_ERR_PARSE, 3, "range");
@@ -388,6 +389,76 @@ static void test_exporters_text(void)
     }
 }
 
+
+/* The layout PFTrack's documentation shows: a commented header naming the columns (the
+ * fourth a matching score, an optional fifth zdepth), one block per clip for the same
+ * name, -1 for an unscored frame. */
+static void test_pftrack_documented(void)
+{
+    const char *text = "# \"Tracker Name\"\r\n# clip number\r\n# frame count\r\n"
+                       "# frame, xpos, ypos, similarity, zdepth\r\n\r\n"
+                       "\"Tracker0001\"\r\n1\r\n3\r\n"
+                       "15 506.41 320.16 1.0000\r\n"
+                       "16 407.83 318.54 0.9956 12.5\r\n"
+                       "17 406.44 315.12 -1.000000 -1.000000\r\n\r\n"
+                       "\"Tracker0001\"\r\n2\r\n2\r\n"
+                       "66 861.22 196.44 0.9964\r\n67 882.34 185.33 0.9451\r\n\r\n"
+                       "\"Tracker0002\"\r\n1\r\n1\r\n11 274.11 776.34 1.0000\r\n";
+    CHECK(tp_import_pftrack.sniff(text, strlen(text)) > 0);
+    struct keep_sink c;
+    struct tp_diag d;
+    CHECK_INT(import(&tp_import_pftrack, text, 1920, 1080, &c, &d), TP_OK);
+    CHECK_INT(c.n, 3);
+    if (c.n == 3) {
+        CHECK_STR(c.t[0].name, "Tracker0001_1");
+        CHECK_INT(c.t[0].len, 3);
+        CHECK_INT(c.t[0].keys[0].frame, 14);
+        CHECK_NEAR(c.t[0].keys[0].x, 506.91, 1e-9);
+        CHECK_NEAR(c.t[0].keys[0].residual, 8.0, 1e-12); /* the reference's eighths */
+        CHECK_NEAR(c.t[0].keys[1].residual, 0.9956 * 8, 1e-12);
+        CHECK_NEAR(c.t[0].keys[2].residual, 0.0, 0); /* -1: not scored */
+        CHECK_STR(c.t[1].name, "Tracker0001_2");
+        CHECK_INT(c.t[1].len, 2);
+        CHECK_STR(c.t[2].name, "Tracker0002_1");
+    }
+    keep_sink_cleanup(&c);
+}
+
+/* SynthEyes' outcome codes: only rows with the "found" bit (4) are keyframes; frames
+ * written by "Even when missing" carry codes without it. A frame offset gives any frame
+ * numbers, negative ones too. */
+static void test_syntheyes_outcomes(void)
+{
+    const char *text = "T -10 0 0 15\r\n"
+                       "T -9 0.1 0.1 0\r\n"
+                       "T -8 0.2 0.2 2\r\n"
+                       "T -7 0.3 0.3 7\r\n"
+                       "T -6 0.4 0.4 45\r\n"
+                       "Lost 1 0.5 0.5 34\r\n"
+                       "Lost 2 0.5 0.5 0\r\n";
+    struct keep_sink c;
+    struct tp_diag d;
+    CHECK(tp_import_syntheyes.sniff(text, strlen(text)) > 0);
+    CHECK_INT(import(&tp_import_syntheyes, text, 101, 101, &c, &d), TP_OK);
+    CHECK_INT(c.n, 1); /* "Lost" was never found: no tracker */
+    if (c.n == 1) {
+        CHECK_STR(c.t[0].name, "T");
+        CHECK_INT(c.t[0].len, 3);
+        CHECK_INT(c.t[0].keys[0].frame, -10);
+        CHECK_INT(c.t[0].keys[1].frame, -7);
+        CHECK_INT(c.t[0].keys[2].frame, -6);
+        CHECK_NEAR(c.t[0].keys[2].x, (0.4 / 2 + 0.5) * 100 + 0.5, 1e-9);
+    }
+    keep_sink_cleanup(&c);
+    expect_error(&tp_import_syntheyes, "A 1 0 0 0\nA 2 0 0 2\n", TP_ERR_NO_TRACKERS, -1, NULL);
+    /* Without outcome codes every row is a keyframe. */
+    CHECK_INT(import(&tp_import_syntheyes, "A 1 0 0\nA 2 0 0\n", 10, 10, &c, &d), TP_OK);
+    CHECK_INT(c.n, 1);
+    if (c.n == 1)
+        CHECK_INT(c.t[0].len, 2);
+    keep_sink_cleanup(&c);
+}
+
 /* ------------------------------------------------------------ round trips */
 
 static void round_trip(const struct tp_exporter *ex, const struct tp_importer *imp,
@@ -527,6 +598,8 @@ int main(int argc, char **argv)
     test_pftrack_errors();
     test_syntheyes();
     test_syntheyes_all_paths();
+    test_pftrack_documented();
+    test_syntheyes_outcomes();
     test_exporters_text();
     test_round_trips();
     test_sniffers(argc > 1 ? argv[1] : "../shared/corpus/samples");
