@@ -56,7 +56,7 @@ def run(cmd):
 def convert(trackport, src, out_dir, extra=()):
     shutil.rmtree(out_dir, ignore_errors=True)
     os.makedirs(out_dir)
-    p = run([trackport, '-o', out_dir, *extra, src])
+    p = run([trackport, '--output-dir', out_dir, *extra, src])
     return p, out_dir
 
 
