@@ -133,7 +133,7 @@ class Run:
         skipped (said in the output)."""
         if os.getuid() != 0 or self.args.only and 'disk_full' not in self.args.only:
             return
-        r = subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=1g', 'tmpfs', site.data],
+        r = subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=2g', 'tmpfs', site.data],
                            capture_output=True, text=True)
         if r.returncode == 0:
             self.tmpfs = site.data
@@ -156,8 +156,10 @@ class Run:
         path, ok = self.rng.choice(self.inputs)
         rec = {'name': 'u%05d_%s' % (n, os.path.basename(path)), 'input': path,
                'expect_ok': ok, 'code': 0, 'token': None}
-        code, data, _ = self.site.upload(path, filename=rec['name'], timeout=60)
+        code, data, body = self.site.upload(path, filename=rec['name'], timeout=60)
         rec['code'] = code
+        if code >= 500:
+            rec['body'] = body
         if code == 202 and data:
             rec['token'] = data.get('token')
         with self.lock:
@@ -403,19 +405,29 @@ class Run:
         bad = [s for s in want if got.get(s) != want[s]]
         return not bad, bad
 
-    def check(self):
+    def purge(self):
+        """Deletes the checked jobs (trackportctl purge, as an operator would) so that
+        the full scale's outputs never fill data_dir's tmpfs by themselves."""
+        run = subprocess.run([self.ctl, '--config', self.site.config, 'purge',
+                              '--older-than', '0'], capture_output=True, text=True, timeout=120)
+        self.t.check(run.returncode == 0, 'trackportctl purge: %s' % run.stderr.strip())
+
+    def check(self, counts):
+        """Checks the uploads made since the last check (adding to counts), then forgets
+        them."""
         t = self.t
         jobs = self.settle(240)
         by_name = {}
         for j in jobs:
             by_name.setdefault(j.get('input_name'), []).append(j)
         answered = [u for u in self.uploads if u['code'] == 202 and u['token']]
-        counts = dict(faults=sum(self.faults.values()), uploads=len(self.uploads),
-                      answered=len(answered), done=0, failed=0, lost=0, duplicated=0,
-                      stuck=0, wrong=0, leftovers=0, bad_json=0)
+        counts['uploads'] += len(self.uploads)
+        counts['answered'] += len(answered)
+        for u in self.uploads:
+            counts['codes'][u['code']] = counts['codes'].get(u['code'], 0) + 1
         errors = [u for u in self.uploads if u['code'] >= 500 and u['code'] not in (503, 507)]
         t.check(not errors, 'uploads answered with a server error: %s'
-                % [(u['name'], u['code']) for u in errors[:5]])
+                % [(u['name'], u['code'], u.get('body', b'')[:120]) for u in errors[:5]])
         for u in self.uploads:
             rows = by_name.get(u['name'], [])
             if len(rows) > 1:
@@ -459,9 +471,10 @@ class Run:
             partial += [os.path.join(root, f) for f in files if '.partial' in f]
         counts['leftovers'] += len(partial)
         t.check(not partial, 'partial files left: %s' % partial[:5])
-        counts['bad_json'] = len(self.bad_json)
+        counts['bad_json'] += len(self.bad_json)
         t.check(not self.bad_json, 'invalid JSON answers: %s' % self.bad_json[:3])
-        return counts
+        self.uploads = []
+        self.bad_json = []
 
     def after_stop(self, counts):
         spool = os.path.join(self.site.run, 'spool')
@@ -498,6 +511,8 @@ def main(argv):
     run = Run(args)
     started = time.time()
     kinds = [k for k in Run.FAULTS if not args.only or k in args.only]
+    counts = dict(uploads=0, answered=0, done=0, failed=0, lost=0, duplicated=0, stuck=0,
+                  wrong=0, leftovers=0, bad_json=0, codes={})
     run.start()
     try:
         for r in range(run.scale['rounds']):
@@ -505,15 +520,14 @@ def main(argv):
                 run.traffic(run.scale['uploads'], getattr(run, 'fault_' + kind))
             if not args.only or 'upload_storm' in args.only:
                 run.storm()
-        counts = run.check()
+            run.check(counts)
+            run.purge()
     finally:
         finish_site(run.t, run.site)
         run.unmount()
+    counts['faults'] = sum(run.faults.values())
     run.after_stop(counts)
-    codes = {}
-    for u in run.uploads:
-        codes[u['code']] = codes.get(u['code'], 0) + 1
-    print('upload answers by status: %s' % sorted(codes.items()))
+    print('upload answers by status: %s' % sorted(counts['codes'].items()))
     print('faults injected %(faults)d (%(kinds)s); uploads %(uploads)d, answered %(answered)d, '
           'done %(done)d, failed as bad input %(failed)d, lost %(lost)d, duplicated '
           '%(duplicated)d, stuck %(stuck)d, wrong %(wrong)d, leftovers %(leftovers)d, '
