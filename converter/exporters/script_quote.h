@@ -1,6 +1,6 @@
 /*
  * script_quote.h — writing tracker names into the scripts some exporters produce (After
- * Effects JavaScript, Ruby, Python for Softimage, MAXScript, MEL). Internal to the exporters.
+ * Effects JavaScript, Ruby, Python for Softimage, MAXScript, MEL, Nuke's TCL). Internal to the exporters.
  *
  * Names come from files users upload, so a name must never end a string literal early and
  * turn the rest of itself into code the user then runs. Each language gets a double-quoted
@@ -17,6 +17,8 @@ enum tp__script {
     TP__SCRIPT_RUBY,      /* "\x01" escapes; "#{", "#$", "#@" would interpolate */
     TP__SCRIPT_PYTHON,    /* "\x01" escapes */
     TP__SCRIPT_MAXSCRIPT, /* only \" and \\ are safe: anything else odd becomes '_' */
+    TP__SCRIPT_TCL,       /* Nuke scripts: [ ] $ { } escaped too (they substitute or nest);
+                           * control bytes become '_', as Nuke's own readers differ on \x */
 };
 
 /* tp__script_quote writes s as a double-quoted string literal of the given language. */
