@@ -5,3 +5,11 @@ target_link_libraries(test_aekeyframes PRIVATE trackport_converter)
 target_include_directories(test_aekeyframes PRIVATE ${CMAKE_CURRENT_LIST_DIR}/..)
 add_test(NAME aekeyframes COMMAND test_aekeyframes)
 set_tests_properties(aekeyframes PROPERTIES LABELS "converter")
+
+add_test(NAME aekeyframes_samples
+         COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/samples_test.py
+                 $<TARGET_FILE:trackport> ${TP_TOOLS_DIR}/compare
+                 ${TP_CORPUS_DIR}/reference/parabolic/parabolic.tsv
+                 ${CMAKE_CURRENT_BINARY_DIR}/aekeyframes_samples
+                 ${CMAKE_CURRENT_LIST_DIR} ${CMAKE_CURRENT_LIST_DIR}/../sni)
+set_tests_properties(aekeyframes_samples PROPERTIES LABELS "converter")
