@@ -15,8 +15,10 @@ Prints one line per failure and "N passed, M failed".
 """
 import os, re, shutil, subprocess, sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.path.join(HERE, '..', 'exporters')]
 import ae_reader  # noqa: E402
+from exporters_test import Runner  # noqa: E402  (result() and convert() of the exporter tests)
 
 KNOWN = {'Position', 'Anchor Point', 'Feature Center', 'Attach Point', 'Upper Left', 'Upper Right',
          'Lower Left', 'Lower Right'}
@@ -96,25 +98,6 @@ def same_trackers(want, got, names=True):
             if wf != gf or abs(wx - gx) > TOL or abs(wy - gy) > TOL:
                 return f'{wn}: expected frame {wf} at ({wx}, {wy}), got frame {gf} at ({gx}, {gy})'
     return None
-
-
-class Runner:
-    def __init__(self, trackport, compare, work):
-        self.trackport, self.compare, self.work = trackport, compare, work
-        self.passed = self.failed = 0
-
-    def result(self, what, problem):
-        if problem:
-            self.failed += 1
-            print(f'FAIL {what}: {problem}')
-        else:
-            self.passed += 1
-
-    def convert(self, path, out_dir, extra):
-        os.makedirs(out_dir, exist_ok=True)
-        run = subprocess.run([self.trackport, '-o', out_dir] + extra + [path], capture_output=True,
-                             text=True, timeout=120)
-        return None if run.returncode == 0 else f'trackport failed: {run.stderr.strip()}'
 
 
 def check_positions(data, trackers, width, height):

@@ -7,6 +7,7 @@
  * assignment of the pin exporters, and round trips through each exporter.
  */
 #include "case_runner.h"
+#include "export_text.h"
 #include "keep_sink.h"
 #include "trackport.h"
 
@@ -56,33 +57,6 @@ static void check_key(const struct keep_sink *k, const char *name, size_t i, int
     CHECK_NEAR(t->keys[i].x, x, 1e-9);
     CHECK_NEAR(t->keys[i].y, y, 1e-9);
     CHECK_NEAR(t->keys[i].residual, 0, 0);
-}
-
-/* Writes n trackers through an exporter into a string (caller frees). */
-static char *export_all(const struct tp_exporter *e, const struct tp_tracker *t, size_t n, int w,
-                        int h)
-{
-    struct tp_out *out;
-    if (tp_out_open_memory(&out))
-        return NULL;
-    void *state = calloc(1, e->state_size ? e->state_size : 1);
-    int rc = e->begin ? e->begin(state, out, w, h) : TP_OK;
-    for (size_t i = 0; rc == TP_OK && i < n; i++)
-        rc = e->tracker(state, out, &t[i]);
-    if (rc == TP_OK && e->end)
-        rc = e->end(state, out);
-    if (e->cleanup)
-        e->cleanup(state);
-    free(state);
-    size_t len;
-    const char *mem = tp_out_memory(out, &len);
-    char *copy = rc == TP_OK ? malloc(len + 1) : NULL;
-    if (copy) {
-        memcpy(copy, mem, len);
-        copy[len] = '\0';
-    }
-    tp_out_free(out);
-    return copy;
 }
 
 /* ------------------------------------------------------------------ importer */
@@ -550,11 +524,7 @@ static void test_round_trip_random(void)
         for (size_t i = 0; i < k.n && i < N; i++) {
             char want[32];
             snprintf(want, sizeof want, "Layer_%zu_Position", i + 1);
-            bad += strcmp(k.t[i].name, want) != 0 || k.t[i].len != t[i].len;
-            for (size_t j = 0; j < t[i].len && j < k.t[i].len; j++)
-                bad += k.t[i].keys[j].frame != t[i].keys[j].frame ||
-                       fabs(k.t[i].keys[j].x - t[i].keys[j].x) > 1e-4 ||
-                       fabs(k.t[i].keys[j].y - t[i].keys[j].y) > 1e-4;
+            bad += (strcmp(k.t[i].name, want) != 0) + keep_sink_mismatches(&t[i], &k.t[i], 1e-4);
         }
         CHECK_INT(bad, 0);
         keep_sink_cleanup(&k);

@@ -4,6 +4,7 @@
  * TCL quoting, gaps in the enable curve, and round trips through the Nuke script importer.
  */
 #include "case_runner.h"
+#include "export_text.h"
 #include "keep_sink.h"
 #include "trackport.h"
 
@@ -14,30 +15,9 @@ extern const struct tp_importer tp_import_nukescript;
 extern const struct tp_exporter tp_export_nuketracker4;
 extern const struct tp_exporter tp_export_nukescript;
 
-/* Writes n trackers through the exporter into a string (caller frees). */
 static char *export_tracker4(const struct tp_tracker *t, size_t n, int w, int h)
 {
-    const struct tp_exporter *e = &tp_export_nuketracker4;
-    struct tp_out *out;
-    if (tp_out_open_memory(&out))
-        return NULL;
-    void *state = calloc(1, e->state_size);
-    int rc = e->begin(state, out, w, h);
-    for (size_t i = 0; rc == TP_OK && i < n; i++)
-        rc = e->tracker(state, out, &t[i]);
-    if (rc == TP_OK)
-        rc = e->end(state, out);
-    e->cleanup(state);
-    free(state);
-    size_t len;
-    const char *mem = tp_out_memory(out, &len);
-    char *copy = rc == TP_OK ? malloc(len + 1) : NULL;
-    if (copy) {
-        memcpy(copy, mem, len);
-        copy[len] = '\0';
-    }
-    tp_out_free(out);
-    return copy;
+    return export_all(&tp_export_nuketracker4, t, n, w, h);
 }
 
 static int import_text(const char *text, struct keep_sink *k, struct tp_diag *d)
@@ -252,11 +232,7 @@ static void test_round_trip_random(void)
         for (size_t i = 0; i < k.n && i < N; i++) {
             char want[64];
             snprintf(want, sizeof want, "Tracker1_%s", t[i].name);
-            bad += strcmp(k.t[i].name, want) != 0 || k.t[i].len != t[i].len;
-            for (size_t j = 0; j < t[i].len && j < k.t[i].len; j++)
-                bad += k.t[i].keys[j].frame != t[i].keys[j].frame ||
-                       fabs(k.t[i].keys[j].x - t[i].keys[j].x) > 1e-4 ||
-                       fabs(k.t[i].keys[j].y - t[i].keys[j].y) > 1e-4;
+            bad += (strcmp(k.t[i].name, want) != 0) + keep_sink_mismatches(&t[i], &k.t[i], 1e-4);
         }
         CHECK_INT(bad, 0);
         keep_sink_cleanup(&k);
