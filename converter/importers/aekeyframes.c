@@ -500,7 +500,8 @@ static int ae_line(struct ae_parser *p, const char *line, size_t len, long no)
         return rc;
     if (ae_word_eq(s, l, "End of Keyframe Data"))
         return 1; /* stop */
-    if (ae_starts_word(s, l, "Layer")) {
+    /* "Layer" alone (or with a tab and more): "Layer Styles" is a property group. */
+    if (ae_word_eq(s, l, "Layer") || (l > 5 && ae_word_eq(s, 5, "Layer") && s[5] == '\t')) {
         p->layer++;
         if (p->state == AE_HEADER)
             p->state = AE_SKIP;
@@ -512,6 +513,7 @@ static int ae_line(struct ae_parser *p, const char *line, size_t len, long no)
     p->blocks++;
     if ((rc = ae_block_header(p, s, l)))
         return rc;
+    tp_reader_progress(p->r, "Reading block %zu, \"%s\"", p->blocks, p->t.name);
     p->state = AE_COLUMNS;
     return TP_OK;
 }

@@ -208,14 +208,17 @@ static void test_layers_and_constants(void)
         "Transform\tAnchor Point\n\tFrame\tX pixels\tY pixels\tZ pixels\n\t3\t1\t2\t0\n\n"
         "Layer\nTransform\tPosition\n\tFrame\tX pixels\tY pixels\tZ pixels\n\t0\t5\t6\t0\n\n"
         "Layer\nTime Remap\n\tFrame\tseconds\n\t0\t0\n\n"
+        "Layer Styles\tDrop Shadow\tDistance\n\tFrame\tpixels\n\t0\t5\n\n"
+        "Transform\tPosition\n\tFrame\tX pixels\tY pixels\tZ pixels\n\t7\t8\t9\t0\n\n"
         "End of Keyframe Data\n";
     struct keep_sink k;
     struct tp_diag d;
     CHECK_INT(import_text(text, &k, &d), TP_OK);
-    CHECK_INT(k.n, 2);
-    if (k.n == 2) {
+    CHECK_INT(k.n, 3);
+    if (k.n == 3) {
         CHECK_STR(k.t[0].name, "Layer_1_Anchor_Point");
         CHECK_STR(k.t[1].name, "Layer_2_Position");
+        CHECK_STR(k.t[2].name, "Layer_3_Position"); /* "Layer Styles" is no new layer */
     }
     check_key(&k, "Layer_2_Position", 0, 0, 5, 1074);
     keep_sink_cleanup(&k);
