@@ -93,8 +93,8 @@ static inline int keep_sink_import(const struct tp_importer *imp, const char *te
 
 /* keep_sink_mismatches counts the keyframes of got that differ from want's (frame, or x or y
  * by more than tol), plus one if their lengths differ. */
-static inline size_t keep_sink_mismatches(const struct tp_tracker *want, const struct tp_tracker *got,
-                                          double tol)
+static inline size_t keep_sink_mismatches(const struct tp_tracker *want,
+                                          const struct tp_tracker *got, double tol)
 {
     size_t bad = want->len != got->len;
     for (size_t j = 0; j < want->len && j < got->len; j++) {

@@ -114,15 +114,15 @@ static int nk4_end(void *state, struct tp_out *out)
 {
     struct nk4_state *s = state;
     int w = s->width, h = s->height;
-    tp_out_printf(out,
-                  "#! Nuke 7 script: one Tracker4 node holding every track\n"
-                  "version 7.0 v1\nRoot {\n inputs 0\n frame 1\n last_frame %lld\n"
-                  " format \"%d %d 0 0 %d %d 1 CompSize_%dx%d\"\n}\n"
-                  "Constant {\n inputs 0\n channels rgb\n format \"%d %d 0 0 %d %d 1 CompSize_%dx%d\"\n"
-                  " name CompSize_%dx%d\n postage_stamp false\n xpos 0\n ypos -60\n}\n"
-                  "Tracker4 {\n tracks { { 1 31 %lld }\n",
-                  (long long)s->max_frame + 1, w, h, w, h, w, h, w, h, w, h, w, h, w, h,
-                  s->rows);
+    tp_out_printf(
+        out,
+        "#! Nuke 7 script: one Tracker4 node holding every track\n"
+        "version 7.0 v1\nRoot {\n inputs 0\n frame 1\n last_frame %lld\n"
+        " format \"%d %d 0 0 %d %d 1 CompSize_%dx%d\"\n}\n"
+        "Constant {\n inputs 0\n channels rgb\n format \"%d %d 0 0 %d %d 1 CompSize_%dx%d\"\n"
+        " name CompSize_%dx%d\n postage_stamp false\n xpos 0\n ypos -60\n}\n"
+        "Tracker4 {\n tracks { { 1 31 %lld }\n",
+        (long long)s->max_frame + 1, w, h, w, h, w, h, w, h, w, h, w, h, w, h, s->rows);
     tp_out_puts(out, nk4_columns);
     tp_out_puts(out, "{\n");
     int rc = tp_spill_copy_to(s->spill, out);

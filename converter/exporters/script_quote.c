@@ -50,8 +50,8 @@ void tp__script_quote(struct tp_out *out, const char *s, enum tp__script lang)
     size_t i = 0;
     while (i < len) {
         unsigned char c = p[i];
-        if (c == '"' || c == '\\' ||
-            (lang == TP__SCRIPT_TCL && (c == '[' || c == ']' || c == '$' || c == '{' || c == '}'))) {
+        bool tcl_special = c == '[' || c == ']' || c == '$' || c == '{' || c == '}';
+        if (c == '"' || c == '\\' || (lang == TP__SCRIPT_TCL && tcl_special)) {
             tp_out_putc(out, '\\');
             tp_out_putc(out, (char)c);
             i++;

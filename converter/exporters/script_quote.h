@@ -1,6 +1,7 @@
 /*
  * script_quote.h — writing tracker names into the scripts some exporters produce (After
- * Effects JavaScript, Ruby, Python for Softimage, MAXScript, MEL, Nuke's TCL). Internal to the exporters.
+ * Effects JavaScript, Ruby, Python for Softimage, MAXScript, MEL, Nuke's TCL). Internal to the
+ * exporters.
  *
  * Names come from files users upload, so a name must never end a string literal early and
  * turn the rest of itself into code the user then runs. Each language gets a double-quoted

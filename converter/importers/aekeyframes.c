@@ -112,7 +112,8 @@ static bool ae_number(const char *s, size_t len, double *out)
     if (misc_number(s, len, out))
         return true;
     const char *comma = memchr(s, ',', len);
-    if (!comma || memchr(s, '.', len) || len >= 80 || memchr(comma + 1, ',', len - (size_t)(comma - s) - 1))
+    if (!comma || memchr(s, '.', len) || len >= 80 ||
+        memchr(comma + 1, ',', len - (size_t)(comma - s) - 1))
         return false;
     char buf[80];
     memcpy(buf, s, len);
@@ -196,8 +197,7 @@ static int ae_name_append(struct ae_parser *p, size_t *len, const char *s, size_
 /* The corner CC Power Pin's numbered points stand for. */
 static const char *ae_power_pin_corner(const char *s, size_t n)
 {
-    static const char *const corners[4] = {"Top Left", "Top Right", "Bottom Left",
-                                           "Bottom Right"};
+    static const char *const corners[4] = {"Top Left", "Top Right", "Bottom Left", "Bottom Right"};
     static const char prefix[] = "CC Power Pin-000";
     size_t pl = sizeof prefix - 1;
     if (n != pl + 1 || !ae_word_eq(s, pl, prefix) || s[pl] < '2' || s[pl] > '5')
@@ -438,17 +438,16 @@ static int ae_row(struct ae_parser *p, const char *line, size_t len, long no)
                               (int)(tl[0] > 40 ? 40 : tl[0]), tok[0]);
     int rc = misc_keys_push(&p->keys, (int)lround(frame), x, y, 0.0);
     if (rc)
-        return tp_reader_failc(p->r, rc, no, rc == TP_ERR_LIMIT ? "too many keyframes"
-                                                                : "out of memory");
+        return tp_reader_failc(p->r, rc, no,
+                               rc == TP_ERR_LIMIT ? "too many keyframes" : "out of memory");
     return TP_OK;
 }
 
 /* A row written without indentation starts with a number; block names never do. */
 static bool ae_looks_numeric(const char *s, size_t len)
 {
-    return len && (misc_is_digit(s[0]) ||
-                   ((s[0] == '-' || s[0] == '+' || s[0] == '.') && len > 1 &&
-                    (misc_is_digit(s[1]) || s[1] == '.')));
+    return len && (misc_is_digit(s[0]) || ((s[0] == '-' || s[0] == '+' || s[0] == '.') && len > 1 &&
+                                           (misc_is_digit(s[1]) || s[1] == '.')));
 }
 
 /* ------------------------------------------------------------------ reading */
@@ -463,8 +462,7 @@ static int ae_line(struct ae_parser *p, const char *line, size_t len, long no)
     bool indented = misc_is_space(line[0]);
     int rc;
 
-    if (!indented && p->state != AE_HEADER && p->state != AE_COLUMNS &&
-        ae_looks_numeric(s, l))
+    if (!indented && p->state != AE_HEADER && p->state != AE_COLUMNS && ae_looks_numeric(s, l))
         return p->state == AE_DATA ? ae_row(p, s, l, no) : TP_OK;
     if (indented || (p->state == AE_HEADER && ae_is_header_key(s, l)) ||
         (p->state == AE_COLUMNS && (ae_looks_numeric(s, l) || ae_starts_word(s, l, "Frame")))) {
@@ -563,8 +561,9 @@ static int ae_read(struct tp_reader *r)
     else if (rc == TP_OK && !tp_input_error(p.in))
         rc = ae_finish_block(&p); /* a paste cut short keeps what it has */
     if (rc == TP_OK && !signed_in && !tp_input_error(p.in))
-        rc = tp_reader_fail(r, 0, "the file is empty: After Effects keyframe data begins with "
-                                  "\"Adobe After Effects 8.0 Keyframe Data\"");
+        rc = tp_reader_fail(r, 0,
+                            "the file is empty: After Effects keyframe data begins with "
+                            "\"Adobe After Effects 8.0 Keyframe Data\"");
     if (rc == TP_OK && signed_in && p.position_blocks == 0 && !tp_input_error(p.in))
         rc = tp_reader_failc(r, TP_ERR_NO_TRACKERS, 0,
                              "this After Effects keyframe data holds %zu block%s but no "

@@ -19,9 +19,9 @@ extern const struct tp_exporter tp_export_aekeyframes;
 extern const struct tp_exporter tp_export_aecornerpin;
 extern const struct tp_exporter tp_export_aepowerpin;
 
-#define AE_HEAD(version)                                                                      \
-    "Adobe After Effects " version " Keyframe Data\n\n\tUnits Per Second\t25\n"               \
-    "\tSource Width\t1920\n\tSource Height\t1080\n\tSource Pixel Aspect Ratio\t1\n"          \
+#define AE_HEAD(version)                                                                           \
+    "Adobe After Effects " version " Keyframe Data\n\n\tUnits Per Second\t25\n"                    \
+    "\tSource Width\t1920\n\tSource Height\t1080\n\tSource Pixel Aspect Ratio\t1\n"                \
     "\tComp Pixel Aspect Ratio\t1\n\n"
 
 static int import_sized(const char *text, int w, int h, struct keep_sink *k, struct tp_diag *d)
@@ -88,14 +88,14 @@ static void test_versions(void)
 
 static void test_transform_blocks(void)
 {
-    const char *text = AE_HEAD("8.0")
-        "Transform\tAnchor Point\n\tFrame\tX pixels\tY pixels\tZ pixels\t\n"
-        "\t0\t10\t20\t0\t\n\t2\t11\t21\t0\t\n\n"
-        "Transform\tPosition\n\tFrame\tX pixels\tY pixels\n\t5\t100\t80\n\n"
-        "Transform\tScale\n\tFrame\tX percent\tY percent\tZ percent\n\t0\t100\t100\t100\n\n"
-        "Transform\tRotation\n\tFrame\tdegrees\n\t0\t12.5\n\n"
-        "Transform\tOpacity\n\tFrame\tpercent\n\t0\t50\n\n"
-        "End of Keyframe Data\n";
+    const char *text = AE_HEAD(
+        "8.0") "Transform\tAnchor Point\n\tFrame\tX pixels\tY pixels\tZ pixels\t\n"
+               "\t0\t10\t20\t0\t\n\t2\t11\t21\t0\t\n\n"
+               "Transform\tPosition\n\tFrame\tX pixels\tY pixels\n\t5\t100\t80\n\n"
+               "Transform\tScale\n\tFrame\tX percent\tY percent\tZ percent\n\t0\t100\t100\t100\n\n"
+               "Transform\tRotation\n\tFrame\tdegrees\n\t0\t12.5\n\n"
+               "Transform\tOpacity\n\tFrame\tpercent\n\t0\t50\n\n"
+               "End of Keyframe Data\n";
     struct keep_sink k;
     struct tp_diag d;
     CHECK_INT(import_text(text, &k, &d), TP_OK);
@@ -113,13 +113,13 @@ static void test_transform_blocks(void)
 /* Mocha's "After Effects Transform Data": bare block names, Z columns, trailing tabs. */
 static void test_mocha_transform(void)
 {
-    const char *text = AE_HEAD("6.0")
-        "Anchor Point\n\tFrame\tX pixels\tY pixels\tZ pixels\t\n\t0\t960\t540\t0\t\n\n"
-        "Position\n\tFrame\tX pixels\tY pixels\tZ pixels\t\n\t0\t960\t540\t0\t\n"
-        "\t1\t962.25\t538.5\t0\t\n\n"
-        "Scale\n\tFrame\tX percent\tY percent\tZ percent\t\n\t0\t100\t100\t100\t\n\n"
-        "Rotation\n\tFrame\tDegrees\t\n\t0\t0\t\n\n"
-        "End of Keyframe Data\n";
+    const char *text = AE_HEAD(
+        "6.0") "Anchor Point\n\tFrame\tX pixels\tY pixels\tZ pixels\t\n\t0\t960\t540\t0\t\n\n"
+               "Position\n\tFrame\tX pixels\tY pixels\tZ pixels\t\n\t0\t960\t540\t0\t\n"
+               "\t1\t962.25\t538.5\t0\t\n\n"
+               "Scale\n\tFrame\tX percent\tY percent\tZ percent\t\n\t0\t100\t100\t100\t\n\n"
+               "Rotation\n\tFrame\tDegrees\t\n\t0\t0\t\n\n"
+               "End of Keyframe Data\n";
     struct keep_sink k;
     struct tp_diag d;
     CHECK_INT(import_text(text, &k, &d), TP_OK);
@@ -157,13 +157,17 @@ static void test_corner_pin(void)
 
 static void test_power_pin(void)
 {
-    const char *text = AE_HEAD("6.0")
-        "Effects\tCC Power Pin #1\tCC Power Pin-0002\n\tFrame\tX pixels\tY pixels\n\t0\t1\t2\n\n"
-        "Effects\tCC Power Pin #1\tCC Power Pin-0003\n\tFrame\tX pixels\tY pixels\n\t0\t3\t4\n\n"
-        "Effects\tCC Power Pin #1\tCC Power Pin-0005\n\tFrame\tX pixels\tY pixels\n\t0\t7\t8\n\n"
-        "Effects\tCC Power Pin #1\tCC Power Pin-0004\n\tFrame\tX pixels\tY pixels\n\t0\t5\t6\n\n"
-        "Effects\tCC Power Pin #1\tCC Power Pin-0007\n\tFrame\t\n\t0\t1\n\n"
-        "End of Keyframe Data\n";
+    const char *text =
+        AE_HEAD("6.0") "Effects\tCC Power Pin #1\tCC Power Pin-0002\n\tFrame\tX pixels\tY "
+                       "pixels\n\t0\t1\t2\n\n"
+                       "Effects\tCC Power Pin #1\tCC Power Pin-0003\n\tFrame\tX pixels\tY "
+                       "pixels\n\t0\t3\t4\n\n"
+                       "Effects\tCC Power Pin #1\tCC Power Pin-0005\n\tFrame\tX pixels\tY "
+                       "pixels\n\t0\t7\t8\n\n"
+                       "Effects\tCC Power Pin #1\tCC Power Pin-0004\n\tFrame\tX pixels\tY "
+                       "pixels\n\t0\t5\t6\n\n"
+                       "Effects\tCC Power Pin #1\tCC Power Pin-0007\n\tFrame\t\n\t0\t1\n\n"
+                       "End of Keyframe Data\n";
     struct keep_sink k;
     struct tp_diag d;
     CHECK_INT(import_text(text, &k, &d), TP_OK);
@@ -178,18 +182,21 @@ static void test_power_pin(void)
 /* After Effects' own tracker copies: only Feature Center and Attach Point are positions. */
 static void test_motion_trackers(void)
 {
-    const char *text = AE_HEAD("8.0")
-        "Motion Trackers\tTracker #1\tTrack Point #1\tConfidence\n\tFrame\tpercent\n\t0\t100\n\n"
-        "Motion Trackers\tTracker #1\tTrack Point #1\tAttach Point\n\tFrame\tX pixels\tY pixels\n"
-        "\t0\t938.125\t525.75\n\t1\t937.273\t526.008\n\n"
-        "Motion Trackers\tTracker #1\tTrack Point #1\tSearch Size\n\tFrame\tX \tY\n\t\t40\t40\n\n"
-        "Motion Trackers\tTracker #1\tTrack Point #1\tFeature Center\n"
-        "\tFrame\tX pixels\tY pixels\n\t0\t938.125\t525.75\n\n"
-        "Motion Trackers\tTracker #1\tTrack Point #1\tAttach Point Offset\n\tFrame\tX \tY\n"
-        "\t\t0\t0\n\n"
-        "Motion Trackers\tTracker #2\tTrack Point #3\tFeature Center\n"
-        "\tFrame\tX pixels\tY pixels\n\t4\t10\t20\n\n"
-        "End of Keyframe Data\n";
+    const char *text = AE_HEAD(
+        "8.0") "Motion Trackers\tTracker #1\tTrack Point "
+               "#1\tConfidence\n\tFrame\tpercent\n\t0\t100\n\n"
+               "Motion Trackers\tTracker #1\tTrack Point #1\tAttach Point\n\tFrame\tX pixels\tY "
+               "pixels\n"
+               "\t0\t938.125\t525.75\n\t1\t937.273\t526.008\n\n"
+               "Motion Trackers\tTracker #1\tTrack Point #1\tSearch Size\n\tFrame\tX "
+               "\tY\n\t\t40\t40\n\n"
+               "Motion Trackers\tTracker #1\tTrack Point #1\tFeature Center\n"
+               "\tFrame\tX pixels\tY pixels\n\t0\t938.125\t525.75\n\n"
+               "Motion Trackers\tTracker #1\tTrack Point #1\tAttach Point Offset\n\tFrame\tX \tY\n"
+               "\t\t0\t0\n\n"
+               "Motion Trackers\tTracker #2\tTrack Point #3\tFeature Center\n"
+               "\tFrame\tX pixels\tY pixels\n\t4\t10\t20\n\n"
+               "End of Keyframe Data\n";
     struct keep_sink k;
     struct tp_diag d;
     CHECK_INT(import_text(text, &k, &d), TP_OK);
@@ -203,14 +210,15 @@ static void test_motion_trackers(void)
 /* Several layers at once, and constant values (an empty frame column) that key nothing. */
 static void test_layers_and_constants(void)
 {
-    const char *text = AE_HEAD("9.0")
-        "Layer\nTransform\tPosition\n\n\tFrame\tX pixels\tY pixels\tZ pixels\n\t\t0\t0\t0\t\n\n"
-        "Transform\tAnchor Point\n\tFrame\tX pixels\tY pixels\tZ pixels\n\t3\t1\t2\t0\n\n"
-        "Layer\nTransform\tPosition\n\tFrame\tX pixels\tY pixels\tZ pixels\n\t0\t5\t6\t0\n\n"
-        "Layer\nTime Remap\n\tFrame\tseconds\n\t0\t0\n\n"
-        "Layer Styles\tDrop Shadow\tDistance\n\tFrame\tpixels\n\t0\t5\n\n"
-        "Transform\tPosition\n\tFrame\tX pixels\tY pixels\tZ pixels\n\t7\t8\t9\t0\n\n"
-        "End of Keyframe Data\n";
+    const char *text = AE_HEAD(
+        "9.0") "Layer\nTransform\tPosition\n\n\tFrame\tX pixels\tY pixels\tZ "
+               "pixels\n\t\t0\t0\t0\t\n\n"
+               "Transform\tAnchor Point\n\tFrame\tX pixels\tY pixels\tZ pixels\n\t3\t1\t2\t0\n\n"
+               "Layer\nTransform\tPosition\n\tFrame\tX pixels\tY pixels\tZ pixels\n\t0\t5\t6\t0\n\n"
+               "Layer\nTime Remap\n\tFrame\tseconds\n\t0\t0\n\n"
+               "Layer Styles\tDrop Shadow\tDistance\n\tFrame\tpixels\n\t0\t5\n\n"
+               "Transform\tPosition\n\tFrame\tX pixels\tY pixels\tZ pixels\n\t7\t8\t9\t0\n\n"
+               "End of Keyframe Data\n";
     struct keep_sink k;
     struct tp_diag d;
     CHECK_INT(import_text(text, &k, &d), TP_OK);
@@ -227,11 +235,11 @@ static void test_layers_and_constants(void)
 /* CRLF, comma decimals, tabs turned into spaces, rows without indentation, a BOM. */
 static void test_text_variants(void)
 {
-    const char *crlf =
-        "\xEF\xBB\xBF" "Adobe After Effects 7.0 Keyframe Data\r\n\r\n\tUnits Per Second\t25\r\n"
-        "\tSource Width\t1920,0\r\n\tSource Height\t1080\r\n\r\n"
-        "Effects\tCorner Pin #1\tUpper Left #2\r\n\tFrame\tX pixels\tY pixels\r\n"
-        "\t0\t12,5\t-3,25\r\n\t1\t13,75\t4\r\n\r\nEnd of Keyframe Data\r\n";
+    const char *crlf = "\xEF\xBB\xBF"
+                       "Adobe After Effects 7.0 Keyframe Data\r\n\r\n\tUnits Per Second\t25\r\n"
+                       "\tSource Width\t1920,0\r\n\tSource Height\t1080\r\n\r\n"
+                       "Effects\tCorner Pin #1\tUpper Left #2\r\n\tFrame\tX pixels\tY pixels\r\n"
+                       "\t0\t12,5\t-3,25\r\n\t1\t13,75\t4\r\n\r\nEnd of Keyframe Data\r\n";
     struct keep_sink k;
     struct tp_diag d;
     CHECK_INT(import_text(crlf, &k, &d), TP_OK);

@@ -152,13 +152,13 @@ static void test_exact_output(void)
         CHECK(strstr(nk, "\nConstant {\n inputs 0\n") != NULL);
         CHECK(strstr(nk, "Tracker4 {\n tracks { { 1 31 2 }\n{ { 5 1 20 enable e }\n"
                          "{ 3 1 75 name name }\n{ 2 1 58 track_x track_x }\n") != NULL);
-        CHECK(strstr(nk, " { {curve K x6 1 x7 0 x8 1 x10 0} \"Gappy\" "
-                         "{curve x6 234.0000 x8 144.0000 x9 231.0000} "
-                         "{curve x6 145.0000 x8 223.0000 x9 189.0000} "
-                         "{curve K x6 0} {curve K x6 0} 1 0 0 "
-                         "{curve x6 0.000000 x8 0.250000 x9 0.000000} 0 0.250000 "
-                         "-32 -32 32 32 -22 -22 22 22 {} {} {} {} {} {} {} {} {} {} {} }\n") !=
-              NULL);
+        CHECK(strstr(nk,
+                     " { {curve K x6 1 x7 0 x8 1 x10 0} \"Gappy\" "
+                     "{curve x6 234.0000 x8 144.0000 x9 231.0000} "
+                     "{curve x6 145.0000 x8 223.0000 x9 189.0000} "
+                     "{curve K x6 0} {curve K x6 0} 1 0 0 "
+                     "{curve x6 0.000000 x8 0.250000 x9 0.000000} 0 0.250000 "
+                     "-32 -32 32 32 -22 -22 22 22 {} {} {} {} {} {} {} {} {} {} {} }\n") != NULL);
         CHECK(strstr(nk, " { {curve K x1 1 x2 0} \"One\" {curve x1 970.0000} ") != NULL);
         CHECK(strstr(nk, "}\n}\n name Tracker1\n") != NULL);
         check_layout(nk, 2);
@@ -171,8 +171,8 @@ static void test_exact_output(void)
 /* Names that TCL would substitute or that would end the string are quoted. */
 static void test_quoted_names(void)
 {
-    static const char *const names[] = {"a\"b", "x[exit]", "$HOME", "br{ace}", "back\\slash",
-                                        "caf\xc3\xa9", "plain"};
+    static const char *const names[] = {"a\"b",        "x[exit]",     "$HOME", "br{ace}",
+                                        "back\\slash", "caf\xc3\xa9", "plain"};
     enum { N = sizeof names / sizeof names[0] };
     struct tp_tracker t[N];
     for (size_t i = 0; i < N; i++) {
