@@ -72,9 +72,11 @@ struct check_case {
 static inline void check_run_cases(const struct check_case *cases, size_t n, const char *only)
 {
     int passed = 0, failed = 0;
+    bool found = false;
     for (size_t i = 0; i < n; i++) {
         if (only && strcmp(only, cases[i].name) != 0)
             continue;
+        found = true;
         int fds[2];
         if (pipe(fds) != 0) {
             failed++;
@@ -106,10 +108,22 @@ static inline void check_run_cases(const struct check_case *cases, size_t n, con
                     status);
             failed++;
         }
-        printf("%-18s %s\n", cases[i].name, ok && counts[1] == 0 ? "ok" : "FAILED");
+        printf("%-28s %s\n", cases[i].name, ok && counts[1] == 0 ? "ok" : "FAILED");
+    }
+    if (only && !found) {
+        fprintf(stderr, "no case named %s\n", only);
+        failed++;
     }
     check_passed = passed;
     check_failed = failed;
+}
+
+/* check_main is a test program's main: the case named by argv[1], or every case, each in a
+ * process of its own; prints "N passed, M failed" and returns the exit status. */
+static inline int check_main(const struct check_case *cases, size_t n, int argc, char **argv)
+{
+    check_run_cases(cases, n, argc > 1 ? argv[1] : NULL);
+    return check_summary();
 }
 
 #endif

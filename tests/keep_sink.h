@@ -91,4 +91,18 @@ static inline int keep_sink_import(const struct tp_importer *imp, const char *te
     return rc;
 }
 
+/* keep_sink_mismatches counts the keyframes of got that differ from want's (frame, or x or y
+ * by more than tol), plus one if their lengths differ. */
+static inline size_t keep_sink_mismatches(const struct tp_tracker *want,
+                                          const struct tp_tracker *got, double tol)
+{
+    size_t bad = want->len != got->len;
+    for (size_t j = 0; j < want->len && j < got->len; j++) {
+        const struct tp_keyframe *a = &want->keys[j], *b = &got->keys[j];
+        bad += a->frame != b->frame || a->x - b->x > tol || b->x - a->x > tol ||
+               a->y - b->y > tol || b->y - a->y > tol;
+    }
+    return bad;
+}
+
 #endif

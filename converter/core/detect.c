@@ -21,6 +21,20 @@ static void extension_of(const char *name, char *ext, size_t size)
     ext[i] = '\0';
 }
 
+/* Whether ext is one of the space-separated extensions an importer claims. */
+static bool claims_extension(const char *claimed, const char *ext)
+{
+    size_t n = strlen(ext);
+    for (const char *p = claimed; *p;) {
+        size_t len = strcspn(p, " ");
+        if (len == n && memcmp(p, ext, n) == 0)
+            return true;
+        p += len;
+        p += strspn(p, " ");
+    }
+    return false;
+}
+
 int tp_detect(const char *file_name, const char *head, size_t len,
               const struct tp_importer **importer, struct tp_diag *diag)
 {
@@ -29,16 +43,18 @@ int tp_detect(const char *file_name, const char *head, size_t len,
     char ext[32];
     extension_of(file_name ? file_name : "", ext, sizeof ext);
 
-    /* An extension that exactly one importer claims decides, as in the reference. */
+    /* An extension that exactly one importer claims decides, as in the reference, unless
+     * that importer's sniffer rejects the content and another one recognises it (a file
+     * named after one format holding another). */
     const struct tp_importer *by_ext = NULL;
     size_t ext_claims = 0;
     for (size_t i = 0; ext[0] && i < count; i++) {
-        if (all[i]->extension && strcmp(all[i]->extension, ext) == 0) {
+        if (all[i]->extension && claims_extension(all[i]->extension, ext)) {
             by_ext = all[i];
             ext_claims++;
         }
     }
-    if (ext_claims == 1) {
+    if (ext_claims == 1 && (!by_ext->sniff || by_ext->sniff(head, len) > 0)) {
         *importer = by_ext;
         return TP_OK;
     }
@@ -61,6 +77,11 @@ int tp_detect(const char *file_name, const char *head, size_t len,
     }
     if (n_winners == 1) {
         *importer = winners[0];
+        return TP_OK;
+    }
+    if (ext_claims == 1) {
+        /* Nothing else is sure either: the extension's importer says what is wrong. */
+        *importer = by_ext;
         return TP_OK;
     }
     if (n_winners == 0)

@@ -16,6 +16,8 @@
  */
 #include "flame_common.h"
 
+#include "corner_order.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -217,21 +219,6 @@ int tp__flame_tracker(void *state, struct tp_out *out, const struct tp_tracker *
     return tp_out_error(body);
 }
 
-/* Sorts the four corners by the first keyframe's coordinate (y or x), keeping ties in order. */
-static void flame_sort_corners(const struct tp_tracker **c, size_t n, bool by_y)
-{
-    for (size_t i = 1; i < n; i++) {
-        const struct tp_tracker *v = c[i];
-        double key = by_y ? v->keys[0].y : v->keys[0].x;
-        size_t j = i;
-        while (j > 0 && (by_y ? c[j - 1]->keys[0].y : c[j - 1]->keys[0].x) > key) {
-            c[j] = c[j - 1];
-            j--;
-        }
-        c[j] = v;
-    }
-}
-
 static int flame_end_corners(struct tp__flame_state *s, struct tp_out *out)
 {
     const struct tp_tracker *order[4];
@@ -240,21 +227,18 @@ static int flame_end_corners(struct tp__flame_state *s, struct tp_out *out)
         order[i] = &s->corners[i];
     bool v2014 = s->flavor->naming == TP__FLAME_CORNERS_2014;
     if (n == 4) {
-        /* Lowest two are the bottom corners, highest two the top; each pair left to right. */
-        flame_sort_corners(order, 4, true);
-        flame_sort_corners(order, 2, false);
-        flame_sort_corners(order + 2, 2, false);
-        const struct tp_tracker *bl = order[0], *br = order[1], *tl = order[2], *tr = order[3];
+        const struct tp_tracker *c[4];
+        tp__corner_order(order, c);
         if (v2014) {
-            order[0] = bl; /* Flame 2014 walks the corners column by column */
-            order[1] = tl;
-            order[2] = br;
-            order[3] = tr;
+            order[0] = c[TP__BOTTOM_LEFT]; /* Flame 2014 walks the corners column by column */
+            order[1] = c[TP__TOP_LEFT];
+            order[2] = c[TP__BOTTOM_RIGHT];
+            order[3] = c[TP__TOP_RIGHT];
         } else {
-            order[0] = tl; /* older Flame reads them in Z order */
-            order[1] = tr;
-            order[2] = bl;
-            order[3] = br;
+            order[0] = c[TP__TOP_LEFT]; /* older Flame reads them in Z order */
+            order[1] = c[TP__TOP_RIGHT];
+            order[2] = c[TP__BOTTOM_LEFT];
+            order[3] = c[TP__BOTTOM_RIGHT];
         }
     }
     flame_write_header(out, s, n);

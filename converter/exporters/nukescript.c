@@ -2,13 +2,9 @@
  * nukescript.c — a Nuke script with one Tracker3 node a tracker, its track1 knob keyed with
  * the tracker's positions, behind a Root and a Constant of the comp size. Nuke frames are
  * 1-based. The Root's last_frame must be known before the first node, so the nodes go to a
- * spill file and are copied behind the header at the end.
- *
- * The curves restate the frame ("xN") at every break in the frame sequence and once more on
- * the key after it: a bare key after "xN" would otherwise sit as far from N as the jump that
- * led to N (see the importer), not one frame further.
+ * spill file and are copied behind the header at the end. The curves are nuke_curve.h's.
  */
-#include "trackport.h"
+#include "nuke_curve.h"
 
 #include <stdlib.h>
 
@@ -33,38 +29,15 @@ static int nkx_begin(void *state, struct tp_out *out, int width, int height)
     return tp_spill_new(&s->spill);
 }
 
-/* Writes one curve: "{curve i x1 v v x5 v x6 v ...}" of x (axis 0) or y (axis 1). */
-static void nkx_curve(struct tp_out *o, const struct tp_tracker *t, int axis)
-{
-    tp_out_puts(o, "{curve i");
-    bool have_last = false, restate = false;
-    long long last = 0;
-    for (size_t i = 0; i < t->len; i++) {
-        const struct tp_keyframe *k = &t->keys[i];
-        long long f = (long long)k->frame + 1;
-        bool jump = !have_last || last != f - 1;
-        if (jump || restate) {
-            tp_out_puts(o, " x");
-            tp_out_int(o, f);
-            restate = jump;
-        }
-        tp_out_putc(o, ' ');
-        tp_out_fixed(o, axis ? k->y : k->x, 4);
-        last = f;
-        have_last = true;
-    }
-    tp_out_putc(o, '}');
-}
-
 static int nkx_tracker(void *state, struct tp_out *out, const struct tp_tracker *t)
 {
     struct nkx_state *s = state;
     (void)out;
     struct tp_out *o = tp_spill_out(s->spill);
     tp_out_puts(o, "\nTracker3 {\n     track1 {");
-    nkx_curve(o, t, 0);
+    tp__nuke_curve(o, "curve i", t, TP__NUKE_X, 4);
     tp_out_putc(o, ' ');
-    nkx_curve(o, t, 1);
+    tp__nuke_curve(o, "curve i", t, TP__NUKE_Y, 4);
     tp_out_puts(o, "}\n     name ");
     tp_out_puts(o, t->name);
     tp_out_puts(o, "\n     xpos 0\n     ypos ");

@@ -84,7 +84,8 @@ void tp__script_quote(struct tp_out *out, const char *s, enum tp__script lang)
     size_t i = 0;
     while (i < len) {
         unsigned char c = p[i];
-        if (c == '"' || c == '\\') {
+        bool tcl_special = c == '[' || c == ']' || c == '$' || c == '{' || c == '}';
+        if (c == '"' || c == '\\' || (lang == TP__SCRIPT_TCL && tcl_special)) {
             tp_out_putc(out, '\\');
             tp_out_putc(out, (char)c);
             i++;
@@ -104,7 +105,7 @@ void tp__script_quote(struct tp_out *out, const char *s, enum tp__script lang)
                 tp_out_write(out, p + i, n);
                 i += n;
             } else {
-                if (lang == TP__SCRIPT_MAXSCRIPT)
+                if (lang == TP__SCRIPT_MAXSCRIPT || lang == TP__SCRIPT_TCL)
                     tp_out_putc(out, '_');
                 else
                     sq_escape(out, c, lang);

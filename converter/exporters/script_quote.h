@@ -1,7 +1,8 @@
 /*
  * script_quote.h — writing tracker names into the scripts some exporters produce (After
- * Effects JavaScript, Ruby, Python for Softimage, MAXScript, MEL) and data files written in a
- * language's syntax (JSON for mmSolver, Lua tables for Fusion). Internal to the exporters.
+ * Effects JavaScript, Ruby, Python for Softimage, MAXScript, MEL, Nuke's TCL) and data files
+ * written in a language's syntax (JSON for mmSolver, Lua tables for Fusion). Internal to the
+ * exporters.
  *
  * Names come from files users upload, so a name must never end a string literal early and
  * turn the rest of itself into code the user then runs. Each language gets a double-quoted
@@ -21,6 +22,8 @@ enum tp__script {
     TP__SCRIPT_MAXSCRIPT, /* only \" and \\ are safe: anything else odd becomes '_' */
     TP__SCRIPT_JSON,      /* "\u0001" escapes (a stray byte becomes its Latin-1 letter) */
     TP__SCRIPT_LUA,       /* "\001" escapes, which every Lua since 5.0 reads (Fusion's too) */
+    TP__SCRIPT_TCL,       /* Nuke scripts: [ ] $ { } escaped too (they substitute or nest);
+                           * control bytes become '_', as Nuke's own readers differ on \x */
 };
 
 /* tp__script_quote writes s as a double-quoted string literal of the given language. */

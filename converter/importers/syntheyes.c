@@ -424,7 +424,7 @@ static int sy_sniff(const char *head, size_t len)
 const struct tp_importer tp_import_syntheyes = {
     .name = "syntheyes",
     .human_name = "Syntheyes 2D tracker paths file",
-    .extension = ".txt",
+    .extension = ".txt .sni", /* .sni: Mocha's name for its SynthEyes export */
     .flags = 0,
     .sniff = sy_sniff,
     .read = sy_read,

@@ -247,7 +247,8 @@ enum tp_import_flags {
 struct tp_importer {
     const char *name;       /* CLI name, lower case: "nukescript" */
     const char *human_name; /* "Nuke .nk script file with Tracker, Reconcile3D..." */
-    const char *extension;  /* typical extension for detection, lower case, with dot, or NULL */
+    const char *extension;  /* typical extensions for detection, lower case, with dot, separated
+                             * by spaces (".txt .sni"), or NULL */
     unsigned flags;         /* enum tp_import_flags */
     /* sniff rates how surely the head of a file (up to 64 KiB, NUL-terminated) is this
      * format: 0 no, 1..100 more and more sure. NULL: never sniffed. */

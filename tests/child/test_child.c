@@ -484,10 +484,7 @@ static void test_no_bounds(void)
     tp_edits_free(edits);
 }
 
-static const struct {
-    const char *name;
-    void (*fn)(void);
-} cases[] = {
+static const struct check_case cases[] = {
     {"preview_draws", test_preview_draws},
     {"preview_outside", test_preview_outside},
     {"preview_save", test_preview_save},
@@ -510,43 +507,10 @@ int main(int argc, char **argv)
         perror("mkdtemp");
         return 1;
     }
-    int passed = 0, failed = 0;
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        if (only && strcmp(only, cases[i].name) != 0)
-            continue;
-        int fds[2];
-        if (pipe(fds) != 0)
-            return 1;
-        fflush(NULL);
-        pid_t pid = fork();
-        if (pid == 0) {
-            close(fds[0]);
-            cases[i].fn();
-            int counts[2] = {check_passed, check_failed};
-            if (write(fds[1], counts, sizeof counts) != (ssize_t)sizeof counts)
-                _exit(3);
-            fflush(NULL);
-            exit(0); /* exit, not _exit: the leak checker runs at exit */
-        }
-        close(fds[1]);
-        int counts[2] = {0, 0};
-        ssize_t got = read(fds[0], counts, sizeof counts);
-        close(fds[0]);
-        int status = 0;
-        waitpid(pid, &status, 0);
-        bool ok = got == (ssize_t)sizeof counts && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-        passed += counts[0];
-        failed += counts[1];
-        if (!ok) {
-            fprintf(stderr, "case %s: crashed or exited badly (status %d)\n", cases[i].name,
-                    status);
-            failed++;
-        }
-    }
+    check_run_cases(cases, sizeof cases / sizeof cases[0], only);
     char rm[400];
     snprintf(rm, sizeof rm, "rm -rf '%s'", test_dir);
     if (system(rm) != 0)
         fprintf(stderr, "could not remove %s\n", test_dir);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return check_summary();
 }

@@ -71,6 +71,14 @@ ROUND_TRIPS = {
     'mmsolveruv1': ('mmsolver', dict(residual='drop')),
     'mmsolveruv5': ('mmsolver', dict(residual='drop')),
     'fusion': ('fusion', dict(residual='drop')),
+    # After Effects keyframe data carries no names (layers are numbered, corners named) and
+    # no residual; with three trackers the pins write them in the order they came.
+    'aekeyframes': ('aekeyframes', dict(residual='drop', names='order')),
+    'aecornerpin': ('aekeyframes', dict(residual='drop', names='order')),
+    'aepowerpin': ('aekeyframes', dict(residual='drop', names='order')),
+    # Tracker4 rows come back as "<node>_<track>"; the residual rides in the error column,
+    # which the importer does not read.
+    'nuketracker4': ('nukescript', dict(residual='drop', names='order')),
 }
 
 

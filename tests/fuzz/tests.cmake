@@ -2,7 +2,7 @@
 # builds, with fuzz_replay.c, a replayer that ctest runs over the seeds, crash regressions and corpus samples.
 set(TP_FUZZ_IMPORTERS boujou equalizer3 equalizer4 flamestabilizer matchmover matchmoverrzml
     mayalive nukescript pftrack shakescript shaketext syntheyes syntheyesalltrackerpaths tsv
-    mmsolver fusion)
+    mmsolver fusion aekeyframes)
 foreach(name ${TP_FUZZ_IMPORTERS})
   add_executable(fuzz_${name} ${CMAKE_CURRENT_LIST_DIR}/fuzz_importer.c)
   target_link_libraries(fuzz_${name} PRIVATE trackport_converter)

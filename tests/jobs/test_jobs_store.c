@@ -707,12 +707,7 @@ static void test_progress_backoff(void)
 
 /* ------------------------------------------------------------------ runner */
 
-struct test_case {
-    const char *name;
-    void (*fn)(void);
-};
-
-static const struct test_case cases[] = {
+static const struct check_case cases[] = {
     {"tokens", test_tokens},
     {"open_migrate", test_open_migrate},
     {"enqueue", test_enqueue},
@@ -731,54 +726,16 @@ static const struct test_case cases[] = {
 
 int main(int argc, char **argv)
 {
-    const char *only = argc > 1 ? argv[1] : NULL;
     snprintf(test_dir, sizeof test_dir, "%s/trackport-jobs-XXXXXX",
              getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
     if (!mkdtemp(test_dir)) {
         perror("mkdtemp");
         return 1;
     }
-    int passed = 0, failed = 0;
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        if (only && strcmp(only, cases[i].name) != 0)
-            continue;
-        /* Each case in its own process: a crash fails that case, and counts come back
-         * through the exit status (passed << 8 would overflow, so through a pipe). */
-        int fds[2];
-        if (pipe(fds) != 0)
-            return 1;
-        fflush(NULL);
-        pid_t pid = fork();
-        if (pid == 0) {
-            close(fds[0]);
-            cases[i].fn();
-            int counts[2] = {check_passed, check_failed};
-            if (write(fds[1], counts, sizeof counts) != (ssize_t)sizeof counts)
-                _exit(3);
-            fflush(NULL);
-            exit(0); /* exit, not _exit: the leak checker runs at exit */
-        }
-        close(fds[1]);
-        int counts[2] = {0, 0};
-        ssize_t got = read(fds[0], counts, sizeof counts);
-        close(fds[0]);
-        int status = 0;
-        waitpid(pid, &status, 0);
-        bool ok = got == (ssize_t)sizeof counts && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-        passed += counts[0];
-        failed += counts[1];
-        if (!ok) {
-            fprintf(stderr, "case %s: crashed or exited badly (status %d)\n", cases[i].name,
-                    status);
-            failed++;
-        }
-        printf("%-18s %s\n", cases[i].name, ok && counts[1] == 0 ? "ok" : "FAILED");
-    }
+    int rc = check_main(cases, sizeof cases / sizeof cases[0], argc, argv);
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", test_dir);
     if (system(cmd) != 0)
         fprintf(stderr, "could not remove %s\n", test_dir);
-    check_passed = passed;
-    check_failed = failed;
-    return check_summary();
+    return rc;
 }

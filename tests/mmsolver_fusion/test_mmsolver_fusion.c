@@ -426,6 +426,5 @@ static const struct check_case cases[] = {
 
 int main(int argc, char **argv)
 {
-    check_run_cases(cases, sizeof cases / sizeof cases[0], argc > 1 ? argv[1] : NULL);
-    return check_summary();
+    return check_main(cases, sizeof cases / sizeof cases[0], argc, argv);
 }

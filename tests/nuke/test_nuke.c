@@ -4,6 +4,7 @@
  * without trackers, sniffing, exact exporter output, and a round trip through the exporter.
  */
 #include "check.h"
+#include "export_text.h"
 #include "keep_sink.h"
 #include "trackport.h"
 
@@ -334,34 +335,6 @@ static void test_sniff(void)
     };
     for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
         CHECK_INT(tp_import_nukescript.sniff(no[i], strlen(no[i])), 0);
-}
-
-/* Runs an exporter over trackers and returns its output (caller frees). */
-static char *export_all(const struct tp_exporter *e, struct tp_tracker *ts, size_t n, int w,
-                        int h)
-{
-    struct tp_out *out;
-    if (tp_out_open_memory(&out) != TP_OK)
-        return NULL;
-    void *state = calloc(1, e->state_size ? e->state_size : 1);
-    int rc = e->begin(state, out, w, h);
-    for (size_t i = 0; rc == TP_OK && i < n; i++)
-        rc = e->tracker(state, out, &ts[i]);
-    if (rc == TP_OK && e->end)
-        rc = e->end(state, out);
-    if (e->cleanup)
-        e->cleanup(state);
-    free(state);
-    tp_out_flush(out);
-    size_t len;
-    const char *mem = tp_out_memory(out, &len);
-    char *copy = rc == TP_OK ? malloc(len + 1) : NULL;
-    if (copy) {
-        memcpy(copy, mem, len);
-        copy[len] = '\0';
-    }
-    tp_out_free(out);
-    return copy;
 }
 
 static void test_exporters(void)
