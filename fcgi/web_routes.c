@@ -14,6 +14,7 @@ static const struct web_route routes_table[] = {
     {WEB_GET, "/jobs/{token}/preview.svg", web_jobs_preview},
     {WEB_GET, "/jobs/{token}/all.zip", web_jobs_zip},
     {WEB_POST | WEB_DELETE, "/jobs/{token}/cancel", web_jobs_cancel},
+    {WEB_POST, "/jobs/{token}/reconvert", web_upload_reconvert},
     {WEB_GET, "/api/formats", web_api_formats},
     {WEB_POST, "/api/detect", web_api_detect},
     {WEB_GET, "/health", web_api_health},
