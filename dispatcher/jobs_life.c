@@ -136,9 +136,26 @@ const char *jobs_life_error_name(int domain, int code)
 
 /* ------------------------------------------------------------------ the store */
 
+/* Makes data_dir and its jobs folder if missing (the first process on a new data_dir). */
+static int life_make_dirs(const struct disp_config *cfg)
+{
+    char jobs[DISP_PATH_MAX + 16];
+    snprintf(jobs, sizeof jobs, "%s/jobs", cfg->data_dir);
+    if ((mkdir(cfg->data_dir, JOBS_LIFE_DIR_MODE) != 0 && errno != EEXIST) ||
+        (mkdir(jobs, JOBS_LIFE_DIR_MODE) != 0 && errno != EEXIST))
+        return JOBS_ERR_IO;
+    return 0;
+}
+
 int jobs_life_open_store(const struct disp_config *cfg, int role, struct jobs_store **out,
                          char *err, size_t errlen)
 {
+    *out = NULL;
+    if (role != JOBS_LIFE_READER && life_make_dirs(cfg) != 0) {
+        if (err && errlen)
+            snprintf(err, errlen, "%s: %s", cfg->data_dir, strerror(errno));
+        return JOBS_ERR_IO;
+    }
     /* One cache size for every process (jobs_store's default): the dispatcher closes its
      * connection before each fork, so its cache never makes a child's fork dearer. */
     struct jobs_store_options o = {
@@ -175,14 +192,8 @@ static int life_draft_folder(const struct disp_config *cfg, struct jobs_life_dra
     life_draft_paths(d);
     if (mkdir(d->dir, JOBS_LIFE_DIR_MODE) == 0)
         return 0;
-    if (errno != ENOENT)
-        return JOBS_ERR_IO;
-    /* First job of a new data_dir: make the jobs folder (and data_dir) once. */
-    char jobs[DISP_PATH_MAX + 16];
-    snprintf(jobs, sizeof jobs, "%s/jobs", cfg->data_dir);
-    if ((mkdir(cfg->data_dir, JOBS_LIFE_DIR_MODE) != 0 && errno != EEXIST) ||
-        (mkdir(jobs, JOBS_LIFE_DIR_MODE) != 0 && errno != EEXIST) ||
-        mkdir(d->dir, JOBS_LIFE_DIR_MODE) != 0)
+    /* The jobs folder went away under a running site: make it again. */
+    if (errno != ENOENT || life_make_dirs(cfg) != 0 || mkdir(d->dir, JOBS_LIFE_DIR_MODE) != 0)
         return JOBS_ERR_IO;
     return 0;
 }

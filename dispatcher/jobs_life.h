@@ -101,8 +101,9 @@ enum jobs_life_role {
     JOBS_LIFE_READER = 2, /* read-only (trackportctl status, list): never creates, migrates */
 };
 
-/* jobs_life_open_store opens cfg's database for a role. Caller owns *out
- * (jobs_store_close); err (may be NULL) receives a sentence on failure. */
+/* jobs_life_open_store opens cfg's database for a role, making data_dir and its jobs
+ * folder first unless read-only. Caller owns *out (jobs_store_close); err (may be NULL)
+ * receives a sentence on failure. */
 int jobs_life_open_store(const struct disp_config *cfg, int role, struct jobs_store **out,
                          char *err, size_t errlen);
 
