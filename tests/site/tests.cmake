@@ -9,7 +9,7 @@ if(TARGET trackport-fcgi AND TARGET trackport-dispatcher)
                    $<TARGET_FILE:trackport-fcgi> $<TARGET_FILE:trackportctl>
                    ${CMAKE_CURRENT_BINARY_DIR}/site_conf)
   set_tests_properties(site_conf PROPERTIES LABELS "site" TIMEOUT 60)
-  foreach(scenario corpus load memcached errors)
+  foreach(scenario corpus load memcached errors lifecycle)
     add_test(NAME site_${scenario}
              COMMAND ${Python3_EXECUTABLE} ${TP_SITE_DIR}/site_test.py ${scenario}
                      ${CMAKE_BINARY_DIR} ${TP_CORPUS_DIR} ${TP_TOOLS_DIR}/compare
