@@ -7,7 +7,7 @@ if(TARGET trackport-dispatcher-test)
   add_test(NAME jobs_store COMMAND test_jobs_store)
   set_tests_properties(jobs_store PROPERTIES LABELS "jobs" TIMEOUT 120)
 
-  foreach(scenario IN ITEMS corpus faults recovery nomemcached lifetime)
+  foreach(scenario IN ITEMS corpus faults recovery nomemcached lifetime partials)
     add_test(NAME jobs_${scenario}
              COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/jobs_integration.py
                      --scenario ${scenario}

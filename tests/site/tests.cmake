@@ -9,6 +9,11 @@ if(TARGET trackport-fcgi AND TARGET trackport-dispatcher)
                    $<TARGET_FILE:trackport-fcgi> $<TARGET_FILE:trackportctl>
                    ${CMAKE_CURRENT_BINARY_DIR}/site_conf)
   set_tests_properties(site_conf PROPERTIES LABELS "site" TIMEOUT 60)
+  # No request runs a job's work: the site's program holds neither the converter child nor
+  # the dispatcher loop (they are in trackport_dispatcher, which it does not link).
+  add_test(NAME site_links_no_child
+           COMMAND sh -c "nm $<TARGET_FILE:trackport-fcgi> | grep -E ' T (disp_child_run|disp_loop_run)$' && exit 1; exit 0")
+  set_tests_properties(site_links_no_child PROPERTIES LABELS "site")
   foreach(scenario corpus load memcached errors lifecycle)
     add_test(NAME site_${scenario}
              COMMAND ${Python3_EXECUTABLE} ${TP_SITE_DIR}/site_test.py ${scenario}
