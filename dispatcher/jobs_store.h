@@ -24,9 +24,9 @@
  * Tokens are 128 random bits in URL-safe base64 without padding (22 characters); URLs
  * never show ids. Ids are the database's rowids, for the dispatcher and operators.
  *
- * Files: the store knows paths only as text. By convention (see config.h) a job's folder is
- * <data_dir>/jobs/<token>/, its input is stored there under a fixed name chosen by the
- * enqueuer, and the child writes the outputs into <job dir>/out/.
+ * Files: the store knows paths only as text. The job folder's layout (<data_dir>/jobs/
+ * <token>/, its `input`, the outputs in out/) belongs to jobs_life.h, which every
+ * submitter goes through.
  *
  * Options (jobs.options) are a JSON object the enqueuer writes and the child reads; the
  * store does not parse it. Keys (all optional; disp_options.h parses and validates them):

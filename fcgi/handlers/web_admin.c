@@ -2,7 +2,6 @@
 #include "web_admin.h"
 
 #include "web_app.h"
-#include "web_files.h"
 #include "web_jobs.h"
 
 #include <stdio.h>

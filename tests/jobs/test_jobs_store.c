@@ -847,6 +847,20 @@ static void life_input(const char *name, char *path, size_t size)
     }
 }
 
+/* A data_dir for case `name` with one job submitted from a small file (kept at src);
+ * returns the store, opened for role. */
+static struct jobs_store *life_one_job(const char *name, int role, struct disp_config *cfg,
+                                       const char *options, char token[JOBS_TOKEN_SIZE],
+                                       char *src, size_t src_size)
+{
+    life_config(name, cfg);
+    struct jobs_store *s = life_store(cfg, role);
+    life_input(name, src, src_size);
+    struct jobs_life_params p = {.input_name = "shot.tsv", .options = options};
+    CHECK_INT(jobs_life_submit_file(cfg, s, src, &p, token), 0);
+    return s;
+}
+
 static int life_mode(const char *path)
 {
     struct stat st;
@@ -863,12 +877,10 @@ static long life_entries(const char *dir)
 static void test_life_layout(void)
 {
     struct disp_config cfg;
-    life_config("layout", &cfg);
-    struct jobs_store *s = life_store(&cfg, JOBS_LIFE_WORKER);
     char src[512], token[JOBS_TOKEN_SIZE], dir[1200], input[1200], want[1300];
-    life_input("layout", src, sizeof src);
+    struct jobs_store *s =
+        life_one_job("layout", JOBS_LIFE_WORKER, &cfg, "{}", token, src, sizeof src);
     struct jobs_life_params p = {.input_name = "shot.tsv", .options = "{}"};
-    CHECK_INT(jobs_life_submit_file(&cfg, s, src, &p, token), 0);
     CHECK_INT(jobs_life_dir(&cfg, token, dir, sizeof dir), 0);
     CHECK_INT(jobs_life_input_path(&cfg, token, input, sizeof input), 0);
     snprintf(want, sizeof want, "%s/jobs/%s/input", cfg.data_dir, token);
@@ -938,12 +950,10 @@ static void life_release_lock(pid_t pid, int release_fd)
 static void test_life_busy(void)
 {
     struct disp_config cfg;
-    life_config("busy", &cfg);
-    struct jobs_store *s = life_store(&cfg, JOBS_LIFE_SITE);
     char src[512], token[JOBS_TOKEN_SIZE], jobs[1100];
-    life_input("busy", src, sizeof src);
+    struct jobs_store *s =
+        life_one_job("busy", JOBS_LIFE_SITE, &cfg, NULL, token, src, sizeof src);
     struct jobs_life_params p = {.input_name = "shot.tsv"};
-    CHECK_INT(jobs_life_submit_file(&cfg, s, src, &p, token), 0);
     snprintf(jobs, sizeof jobs, "%s/jobs", cfg.data_dir);
 
     /* no store open across fork (jobs_store.h); opening one needs no write lock */
@@ -978,12 +988,9 @@ static void test_life_busy(void)
 static void test_life_reconvert(void)
 {
     struct disp_config cfg;
-    life_config("reconvert", &cfg);
-    struct jobs_store *s = life_store(&cfg, JOBS_LIFE_WORKER);
     char src[512], old[JOBS_TOKEN_SIZE], made[JOBS_TOKEN_SIZE];
-    life_input("reconvert", src, sizeof src);
-    struct jobs_life_params p = {.input_name = "shot.tsv", .options = "{\"importer\":\"tsv\"}"};
-    CHECK_INT(jobs_life_submit_file(&cfg, s, src, &p, old), 0);
+    struct jobs_store *s = life_one_job("reconvert", JOBS_LIFE_WORKER, &cfg,
+                                        "{\"importer\":\"tsv\"}", old, src, sizeof src);
     CHECK_INT(jobs_cancel(s, old, NULL), 0);
     struct jobs_job before, after, nj;
     jobs_job_init(&before);
@@ -1024,12 +1031,9 @@ static void test_life_reconvert(void)
 static void test_life_cancel_purge(void)
 {
     struct disp_config cfg;
-    life_config("lifecancel", &cfg);
-    struct jobs_store *s = life_store(&cfg, JOBS_LIFE_WORKER);
     char src[512], token[JOBS_TOKEN_SIZE], dir[1200];
-    life_input("lifecancel", src, sizeof src);
-    struct jobs_life_params p = {.input_name = "shot.tsv"};
-    CHECK_INT(jobs_life_submit_file(&cfg, s, src, &p, token), 0);
+    struct jobs_store *s =
+        life_one_job("lifecancel", JOBS_LIFE_WORKER, &cfg, NULL, token, src, sizeof src);
     struct jobs_job after;
     CHECK_INT(jobs_life_cancel(&cfg, s, NULL, token, &after), 0);
     CHECK_INT(after.state, JOBS_CANCELLED);
