@@ -525,7 +525,7 @@ int disp_loop_run(const struct disp_config *cfg, int lifeline_fd)
     l.self = getpid();
     l.self_start = disp_proc_start_time(l.self, false);
 
-    if (mkdir(cfg->data_dir, 0755) != 0 && errno != EEXIST) {
+    if (mkdir(cfg->data_dir, JOBS_LIFE_DIR_MODE) != 0 && errno != EEXIST) {
         LOG(&l, DISP_LOG_ERROR, "cannot create %s: %s", cfg->data_dir, strerror(errno));
         return DISP_LOOP_EXIT_ERROR;
     }

@@ -6,7 +6,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* Creates path and its missing parents (mode 0750). */
+/* Creates path and its missing parents (JOBS_LIFE_DIR_MODE): data_dir may be deep in a
+ * fresh volume, and the dispatcher started next needs it for its lock. */
 static int app_mkdirs(const char *path)
 {
     char tmp[DISP_PATH_MAX];
@@ -16,11 +17,11 @@ static int app_mkdirs(const char *path)
         if (*p != '/')
             continue;
         *p = '\0';
-        if (mkdir(tmp, 0750) != 0 && errno != EEXIST)
+        if (mkdir(tmp, JOBS_LIFE_DIR_MODE) != 0 && errno != EEXIST)
             return -1;
         *p = '/';
     }
-    if (mkdir(tmp, 0750) != 0 && errno != EEXIST)
+    if (mkdir(tmp, JOBS_LIFE_DIR_MODE) != 0 && errno != EEXIST)
         return -1;
     return 0;
 }
