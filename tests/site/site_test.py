@@ -862,9 +862,14 @@ def scenario_lifecycle(env, t):
                     r = site.request('GET', path, headers={'Accept': accept})
                     finished[what] = (time.monotonic(), r.status)
 
+                with open(env.sample(entry), 'rb') as f:
+                    form = multipart(fields, '018.nk', f.read())
+
                 def upload(n):
-                    code, data, body = site.upload(env.sample(entry), fields)
-                    finished['upload %d' % n] = (time.monotonic(), code, data)
+                    r = upload_raw(site, form[0], form[1])
+                    data = r.json() if r.body else None
+                    finished['upload %d' % n] = (time.monotonic(), r.status, data,
+                                                 r.header('Retry-After'))
 
                 for i in range(3):
                     read('status %d' % i, '/jobs/%s/status' % via_site, 'application/json')
@@ -904,6 +909,7 @@ def scenario_lifecycle(env, t):
             for got in refused:
                 t.check(got[2] and 'busy' in got[2].get('error', '').lower(),
                         'a refused upload says why: %r' % (got[2],))
+                t.check(got[3] and got[3].isdigit(), 'with Retry-After: %r' % (got[3],))
     finally:
         finish_site(t, site)
 
