@@ -12,7 +12,8 @@ if(TARGET trackport-fcgi AND TARGET trackport-dispatcher)
   # No request runs a job's work: the site's program holds neither the converter child nor
   # the dispatcher loop (they are in trackport_dispatcher, which it does not link).
   add_test(NAME site_links_no_child
-           COMMAND sh -c "nm $<TARGET_FILE:trackport-fcgi> | grep -E ' T (disp_child_run|disp_loop_run)$' && exit 1; exit 0")
+           COMMAND sh -c "nm \"$0\" > /dev/null && ! nm \"$0\" | grep -E ' T (disp_child_run|disp_loop_run)$'"
+                   $<TARGET_FILE:trackport-fcgi>)
   set_tests_properties(site_links_no_child PROPERTIES LABELS "site")
   foreach(scenario corpus load memcached errors lifecycle)
     add_test(NAME site_${scenario}
