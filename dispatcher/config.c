@@ -5,7 +5,6 @@
 #include "jobs_store.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -515,43 +514,6 @@ int disp_config_write(const struct disp_config *cfg, FILE *to)
         fprintf(to, "\n%s = %s\n", k->name, value);
     }
     return ferror(to) ? JOBS_ERR_IO : 0;
-}
-
-int disp_config_job_dir(const struct disp_config *cfg, const char *token, char *buf, size_t size)
-{
-    if (!jobs_token_valid(token))
-        return JOBS_ERR_BAD_ARGUMENT;
-    int n = snprintf(buf, size, "%s/jobs/%s", cfg->data_dir, token);
-    return n < 0 || (size_t)n >= size ? JOBS_ERR_BAD_ARGUMENT : 0;
-}
-
-static int config_rm_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-    (void)st;
-    (void)ftw;
-    if (type == FTW_DP)
-        return rmdir(path) == 0 || errno == ENOENT ? 0 : -1;
-    return unlink(path) == 0 || errno == ENOENT ? 0 : -1;
-}
-
-int disp_config_remove_job_dir(const struct disp_config *cfg, const char *token)
-{
-    char dir[DISP_PATH_MAX + 64];
-    if (disp_config_job_dir(cfg, token, dir, sizeof dir) != 0) {
-        errno = EINVAL;
-        return -1;
-    }
-    if (nftw(dir, config_rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0 && errno != ENOENT)
-        return -1;
-    return 0;
-}
-
-int disp_config_job_out(const struct disp_config *cfg, const char *token, char *buf, size_t size)
-{
-    if (!jobs_token_valid(token))
-        return JOBS_ERR_BAD_ARGUMENT;
-    int n = snprintf(buf, size, "%s/jobs/%s/out", cfg->data_dir, token);
-    return n < 0 || (size_t)n >= size ? JOBS_ERR_BAD_ARGUMENT : 0;
 }
 
 long long disp_config_request_limit_kib(const struct disp_config *cfg)

@@ -154,16 +154,7 @@ long long disp_config_request_limit_kib(const struct disp_config *cfg);
  * cfg is NULL), in the format of conf/trackport.conf. */
 int disp_config_write(const struct disp_config *cfg, FILE *to);
 
-/* disp_config_job_dir writes <data_dir>/jobs/<token> into buf; disp_config_job_out the
- * outputs' folder <data_dir>/jobs/<token>/out. JOBS_ERR_BAD_ARGUMENT for a malformed token
- * or a buffer too small. */
-int disp_config_job_dir(const struct disp_config *cfg, const char *token, char *buf, size_t size);
-int disp_config_job_out(const struct disp_config *cfg, const char *token, char *buf, size_t size);
-
-/* disp_config_remove_job_dir deletes <data_dir>/jobs/<token> and everything in it (a
- * folder already gone counts as removed; symbolic links are removed, never followed).
- * 0, or -1 with errno set. The path comes from the token alone, never from a stored path. */
-int disp_config_remove_job_dir(const struct disp_config *cfg, const char *token);
+/* A job folder's layout lives in jobs_life.h. */
 
 #ifdef __cplusplus
 }

@@ -17,6 +17,7 @@
 #include "disp_preview.h"
 #include "disp_progress.h"
 #include "disp_summary.h"
+#include "jobs_life.h"
 #include "trackport.h"
 
 #include <cjson/cJSON.h>
@@ -55,31 +56,6 @@ static int64_t child_mono_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-void disp_child_safe_name(const char *user_name, char *out, size_t size)
-{
-    if (size == 0)
-        return;
-    const char *base = user_name ? user_name : "";
-    const char *slash = strrchr(base, '/');
-    if (slash)
-        base = slash + 1;
-    const char *bslash = strrchr(base, '\\'); /* names from Windows browsers */
-    if (bslash)
-        base = bslash + 1;
-    while (*base == '.')
-        base++;
-    size_t n = 0;
-    for (const char *c = base; *c && n + 1 < size; c++) {
-        char ch = *c;
-        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-                  ch == '.' || ch == '-' || ch == '_';
-        out[n++] = ok ? ch : '_';
-    }
-    out[n] = '\0';
-    if (n == 0)
-        snprintf(out, size, "upload");
 }
 
 static void child_limits(const struct disp_config *cfg)
@@ -174,10 +150,10 @@ static int child_prepare_out(const char *out_dir)
     char *slash = strrchr(parent, '/');
     if (slash) {
         *slash = '\0';
-        if (mkdir(parent, 0755) != 0 && errno != EEXIST)
+        if (mkdir(parent, JOBS_LIFE_DIR_MODE) != 0 && errno != EEXIST)
             return -1;
     }
-    if (mkdir(out_dir, 0755) != 0 && errno != EEXIST)
+    if (mkdir(out_dir, JOBS_LIFE_DIR_MODE) != 0 && errno != EEXIST)
         return -1;
     DIR *d = opendir(out_dir);
     if (!d)
@@ -327,7 +303,9 @@ static void child_test_hooks(struct child *c, const struct disp_options *o)
 /* Records a failure of this attempt and exits. */
 static _Noreturn void child_fail(struct child *c, int code, const char *message, bool retry)
 {
+    (void)jobs_life_remove_partials(c->cfg, c->job->token, NULL);
     struct jobs_failure f = {.error_code = code,
+                             .error_domain = JOBS_DOMAIN_CONVERTER,
                              .message = message,
                              .exit_code = retry ? DISP_EXIT_RETRY : DISP_EXIT_OK,
                              .exit_signal = 0,
@@ -452,11 +430,8 @@ _Noreturn void disp_child_run(const struct disp_config *cfg, const struct jobs_j
     sigprocmask(SIG_BLOCK, &term, NULL);
     c.sigfd = signalfd(-1, &term, SFD_NONBLOCK | SFD_CLOEXEC);
 
-    struct jobs_store_options so = {.busy_timeout_ms = cfg->db_busy_timeout_ms,
-                                    .sync = cfg->db_sync,
-                                    .cache_kib = 512};
-    char err[256];
-    int rc = jobs_store_open(cfg->db_path, &so, &c.store, err, sizeof err);
+    char err[DISP_PATH_MAX + 256];
+    int rc = jobs_life_open_store(cfg, JOBS_LIFE_WORKER, &c.store, err, sizeof err);
     if (rc) {
         CLOG(&c, DISP_LOG_ERROR, "job %s: cannot open the database: %s", job->token, err);
         child_exit(&c, DISP_EXIT_NO_STORE);
@@ -486,18 +461,18 @@ _Noreturn void disp_child_run(const struct disp_config *cfg, const struct jobs_j
 #endif
 
     char out_dir[DISP_PATH_MAX + 64], name[256];
-    if (disp_config_job_out(cfg, job->token, out_dir, sizeof out_dir) != 0 ||
+    if (jobs_life_out_dir(cfg, job->token, out_dir, sizeof out_dir) != 0 ||
         child_prepare_out(out_dir) != 0) {
         disp_options_cleanup(&opts);
         child_fail(&c, TP_ERR_IO, "The job's folder could not be prepared", true);
     }
-    disp_child_safe_name(job->input_name, name, sizeof name);
+    jobs_life_safe_name(job->input_name, name, sizeof name);
 
     const char *exporters[DISP_MAX_EXPORTERS];
     for (size_t i = 0; i < opts.exporter_count; i++)
         exporters[i] = opts.exporters[i];
     char job_dir[DISP_PATH_MAX], path[DISP_PATH_MAX + 64];
-    disp_config_job_dir(cfg, job->token, job_dir, sizeof job_dir); /* out_dir's parent: fits */
+    jobs_life_dir(cfg, job->token, job_dir, sizeof job_dir); /* out_dir's parent: fits */
     /* Exporters that must count before they write spill to a temporary file: in the job's
      * folder (under the job's own disk), never in a shared $TMPDIR. */
     setenv("TMPDIR", job_dir, 1);
@@ -552,6 +527,7 @@ _Noreturn void disp_child_run(const struct disp_config *cfg, const struct jobs_j
     if (rc == TP_ERR_CANCELLED) {
         tp_convert_result_cleanup(&result);
         disp_summary_free(summary);
+        (void)jobs_life_remove_partials(cfg, job->token, NULL);
         child_exit(&c, DISP_EXIT_TERMINATED);
     }
     if (rc) {

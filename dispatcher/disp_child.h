@@ -20,7 +20,10 @@
  * folder ($TMPDIR is set to it). A failed attempt removes whatever of these it made.
  * SIGTERM (TTR or cancel) stops the conversion at its next progress
  * point; the child then exits DISP_EXIT_TERMINATED without writing, and the dispatcher
- * records why. Output names come from a sanitised copy of the user's file name.
+ * records why. Output names come from a sanitised copy of the user's file name
+ * (jobs_life_safe_name). Whatever ends an attempt, its .partial- files are removed
+ * (jobs_life_remove_partials): by the child on its own failure paths, by the dispatcher
+ * when it reaps a child that did not exit cleanly or recovers a lost worker's job.
  */
 #ifndef TRACKPORT_DISP_CHILD_H
 #define TRACKPORT_DISP_CHILD_H
@@ -39,11 +42,6 @@ extern "C" {
  * restored by the caller.
  */
 _Noreturn void disp_child_run(const struct disp_config *cfg, const struct jobs_job *job);
-
-/* disp_child_safe_name copies the base of a user's file name into out, keeping letters,
- * digits, '.', '-' and '_' (others become '_'), no leading dot, at most size-1 bytes
- * ("upload" if nothing is left). Used for output names; never a path. */
-void disp_child_safe_name(const char *user_name, char *out, size_t size);
 
 #ifdef __cplusplus
 }

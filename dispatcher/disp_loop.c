@@ -25,6 +25,7 @@
 #include "disp_proc.h"
 #include "disp_progress.h"
 #include "disp_spawn.h"
+#include "jobs_life.h"
 #include "jobs_store.h"
 
 #include <errno.h>
@@ -142,14 +143,10 @@ static int loop_open_store(struct loop *l)
 {
     if (l->store)
         return 0;
-    struct jobs_store_options o = {.busy_timeout_ms = l->cfg->db_busy_timeout_ms,
-                                   .sync = l->cfg->db_sync,
-                                   .cache_kib = 256};
-    char err[256];
-    int rc = jobs_store_open(l->cfg->db_path, &o, &l->store, err, sizeof err);
+    char err[DISP_PATH_MAX + 256];
+    int rc = jobs_life_open_store(l->cfg, JOBS_LIFE_WORKER, &l->store, err, sizeof err);
     if (rc)
-        LOG(l, DISP_LOG_ERROR, "cannot open %s: %s (%s)", l->cfg->db_path, jobs_strerror(rc),
-            err);
+        LOG(l, DISP_LOG_ERROR, "cannot open the database: %s", err);
     return rc;
 }
 
@@ -203,6 +200,7 @@ static void loop_fail_attempt(struct loop *l, int64_t id, const char *token, int
     snprintf(message, sizeof message, "%s; it will be tried again.", what);
     snprintf(final, sizeof final, "%s, on every attempt; the job was given up.", what);
     struct jobs_failure f = {.error_code = JOBS_ERR_UNAVAILABLE,
+                             .error_domain = JOBS_DOMAIN_JOBS,
                              .message = message,
                              .final_message = final,
                              .exit_code = exit_code,
@@ -240,6 +238,15 @@ static void loop_child_ended(struct loop *l, struct loop_slot *s, int status)
     int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
     LOG(l, DISP_LOG_DEBUG, "job %s attempt %d: child %d ended (code %d, signal %d)", s->token,
         s->attempt, (int)s->pid, code, sig);
+    if (code != DISP_EXIT_OK) {
+        /* Killed, crashed or timed out mid-write: nobody else will remove its partial files. */
+        size_t n = 0;
+        if (jobs_life_remove_partials(l->cfg, s->token, &n) != 0)
+            LOG(l, DISP_LOG_WARN, "job %s: cannot remove its partial files: %s", s->token,
+                strerror(errno));
+        else if (n)
+            LOG(l, DISP_LOG_DEBUG, "job %s: removed %zu partial files", s->token, n);
+    }
     if (code == DISP_EXIT_OK) {
         /* The child wrote its result (done, or failed for bad input), exit status included. */
     } else if (s->why == LOOP_KILL_CANCEL) {
@@ -363,26 +370,10 @@ static void loop_recover(struct loop *l)
         }
         LOG(l, DISP_LOG_WARN, "recovering job %s attempt %d (worker %d %s)", job->token,
             job->attempts, (int)job->worker_pid, alive ? "past its lease" : "gone");
+        (void)jobs_life_remove_partials(l->cfg, job->token, NULL);
         loop_fail_attempt(l, job->id, job->token, job->attempts, -1, 0, what);
     }
     jobs_list_cleanup(&list);
-}
-
-struct loop_purge_ctx {
-    struct loop *l;
-};
-
-static int loop_purge_job(void *ctx, const char *token, const char *input_path)
-{
-    struct loop *l = ((struct loop_purge_ctx *)ctx)->l;
-    (void)input_path; /* never trusted as a path to delete: the folder comes from the token */
-    if (disp_config_remove_job_dir(l->cfg, token) != 0) {
-        LOG(l, DISP_LOG_WARN, "cannot remove the folder of job %s: %s", token, strerror(errno));
-        return -1;
-    }
-    if (loop_progress_client(l))
-        (void)disp_progress_delete(l->progress, token);
-    return 0;
 }
 
 static void loop_purge(struct loop *l)
@@ -390,9 +381,8 @@ static void loop_purge(struct loop *l)
     if (l->cfg->retention_hours <= 0 || loop_open_store(l) != 0)
         return;
     int64_t before = jobs_now_ms() - (int64_t)l->cfg->retention_hours * 3600 * 1000;
-    struct loop_purge_ctx ctx = {l};
     size_t n = 0;
-    int rc = jobs_purge(l->store, before, 1000, loop_purge_job, &ctx, &n);
+    int rc = jobs_life_purge(l->cfg, l->store, loop_progress_client(l), before, 1000, &n);
     if (rc)
         LOG(l, DISP_LOG_WARN, "purge: %s", jobs_strerror(rc));
     else if (n)
@@ -535,7 +525,7 @@ int disp_loop_run(const struct disp_config *cfg, int lifeline_fd)
     l.self = getpid();
     l.self_start = disp_proc_start_time(l.self, false);
 
-    if (mkdir(cfg->data_dir, 0755) != 0 && errno != EEXIST) {
+    if (mkdir(cfg->data_dir, JOBS_LIFE_DIR_MODE) != 0 && errno != EEXIST) {
         LOG(&l, DISP_LOG_ERROR, "cannot create %s: %s", cfg->data_dir, strerror(errno));
         return DISP_LOOP_EXIT_ERROR;
     }

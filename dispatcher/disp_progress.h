@@ -10,10 +10,11 @@
  * Writers: the converter child (throttled to one write per progress_interval_ms, plus
  * every state change) and the dispatcher when it changes a job's state itself (retry after
  * a crash, final failure, recovery). Readers: the site's status endpoint.
- * Reading rule for the site: a final state (done, failed, cancelled) is authoritative for
- * the state, but take error, result and outputs from SQLite; a non-final value whose
- * `updated` is older than DISP_PROGRESS_STALE_MS may be stale (its writer died or memcached
- * missed the final write): answer from SQLite then. No value: answer from SQLite.
+ * Reading rule for the site: the state comes from SQLite, always (a final state there wins
+ * over any value here, which may lag it or miss a write); while SQLite says running, a value
+ * of the same attempt, running and updated within DISP_PROGRESS_STALE_MS, gives the live
+ * percent and message. Writers put a final value after their SQLite write, so pollers that
+ * read only memcached (trackportctl's progress watchers) see the end too.
  *
  * Failure policy: short timeouts (memcached_timeout_ms) and, after a failed call, no
  * further attempt for DISP_PROGRESS_BACKOFF_MS, so memcached being slow, down or absent

@@ -57,6 +57,19 @@ const char *jobs_error_name(int code)
     return "JOBS_UNKNOWN";
 }
 
+const char *jobs_domain_name(int domain)
+{
+    switch (domain) {
+    case JOBS_DOMAIN_NONE:
+        return "none";
+    case JOBS_DOMAIN_CONVERTER:
+        return "converter";
+    case JOBS_DOMAIN_JOBS:
+        return "jobs";
+    }
+    return "unknown";
+}
+
 static const char *const jobs_state_names[JOBS_STATE_COUNT] = {"queued", "running", "done",
                                                                "failed", "cancelled"};
 
@@ -201,6 +214,14 @@ static const char *const jobs_migrations[] = {
     ");"
     "CREATE INDEX jobs_claim ON jobs(state, priority, run_at, id);"
     "CREATE INDEX jobs_finished ON jobs(finished) WHERE finished IS NOT NULL;",
+    /* 2: the domain of error_code. Version 1 stored converter and job-system codes in one
+     * column; its writers tell them apart exactly: cancel wrote a bare -12 (state
+     * cancelled), the dispatcher wrote only JOBS_ERR_UNAVAILABLE (-13, which no converter
+     * code uses), and the child wrote only converter codes (-1 to -12). */
+    "ALTER TABLE jobs ADD COLUMN error_domain INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE jobs SET error_domain = 2, error_code = -15 WHERE state = 4 AND error_code = -12;"
+    "UPDATE jobs SET error_domain = 2 WHERE error_domain = 0 AND error_code = -13;"
+    "UPDATE jobs SET error_domain = 1 WHERE error_domain = 0 AND error_code != 0;",
 };
 
 #define JOBS_SCHEMA_VERSION ((int)(sizeof jobs_migrations / sizeof jobs_migrations[0]))
@@ -214,7 +235,7 @@ int jobs_store_schema_version(void)
 #define JOBS_COLS                                                                              \
     "id, token, state, queue, priority, run_at, attempts, max_attempts, ttr, worker_pid, "     \
     "worker_start, lease_until, created, started, finished, input_name, input_path, options, " \
-    "percent, message, error_code, error, exit_code, exit_signal, result"
+    "percent, message, error_code, error, exit_code, exit_signal, result, error_domain"
 
 /* Prepared statements, made on first use and kept for the connection's life. */
 enum jobs_stmt {
@@ -258,11 +279,13 @@ static const char *const jobs_sql[ST_COUNT] = {
                    " worker_pid = NULL, worker_start = NULL, lease_until = NULL, started = NULL"
                    " WHERE id = ?1 AND attempts = ?2 AND state = 1",
     [ST_FAIL_RETRY] = "UPDATE jobs SET state = 0, run_at = ?3, error_code = ?4, error = ?5,"
+                      " error_domain = ?8,"
                       " exit_code = coalesce(?6, exit_code), exit_signal = coalesce(?7,"
                       " exit_signal), worker_pid = NULL, worker_start = NULL,"
                       " lease_until = NULL, percent = 0"
                       " WHERE id = ?1 AND attempts = ?2 AND state = 1",
     [ST_FAIL_FINAL] = "UPDATE jobs SET state = 3, finished = ?3, error_code = ?4, error = ?5,"
+                      " error_domain = ?8,"
                       " exit_code = coalesce(?6, exit_code), exit_signal = coalesce(?7,"
                       " exit_signal), lease_until = NULL"
                       " WHERE id = ?1 AND attempts = ?2 AND state = 1",
@@ -275,16 +298,18 @@ static const char *const jobs_sql[ST_COUNT] = {
     [ST_PROGRESS] = "UPDATE jobs SET percent = ?3, message = ?4 WHERE id = ?1 AND attempts = ?2"
                     " AND state = 1",
     [ST_FINISH] = "UPDATE jobs SET state = 2, finished = ?3, percent = 100, result = ?4,"
-                  " error_code = 0, error = NULL, exit_code = 0, exit_signal = 0,"
-                  " lease_until = NULL, message = 'Done'"
+                  " error_code = 0, error_domain = 0, error = NULL, exit_code = 0,"
+                  " exit_signal = 0, lease_until = NULL, message = 'Done'"
                   " WHERE id = ?1 AND attempts = ?2 AND state = 1",
     [ST_GET] = "SELECT " JOBS_COLS " FROM jobs WHERE token = ?1",
     [ST_GET_ID] = "SELECT " JOBS_COLS " FROM jobs WHERE id = ?1",
-    [ST_CANCEL] = "UPDATE jobs SET state = 4, finished = ?2, error_code = -12,"
-                  " error = 'Cancelled', lease_until = NULL WHERE token = ?1 AND state IN (0, 1)",
+    [ST_CANCEL] = "UPDATE jobs SET state = 4, finished = ?2, error_code = ?3,"
+                  " error_domain = ?4, error = 'Cancelled', lease_until = NULL"
+                  " WHERE token = ?1 AND state IN (0, 1)",
     [ST_RETRY] = "UPDATE jobs SET state = 0, max_attempts = attempts + ?3, run_at = ?2,"
                  " finished = NULL,"
-                 " started = NULL, error_code = 0, error = NULL, exit_code = NULL,"
+                 " started = NULL, error_code = 0, error_domain = 0, error = NULL,"
+                 " exit_code = NULL,"
                  " exit_signal = NULL, result = NULL, percent = 0, message = NULL,"
                  " worker_pid = NULL, worker_start = NULL, lease_until = NULL"
                  " WHERE token = ?1 AND state IN (3, 4)",
@@ -455,6 +480,7 @@ static int jobs_read_row(sqlite3_stmt *st, struct jobs_job *job)
     job->finished_ms = sqlite3_column_int64(st, 14);
     job->percent = sqlite3_column_int(st, 18);
     job->error_code = sqlite3_column_int(st, 20);
+    job->error_domain = sqlite3_column_int(st, 25);
     job->exit_code = sqlite3_column_type(st, 22) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 22);
     job->exit_signal = sqlite3_column_int(st, 23);
     if (!jobs_col_text(st, 3, &job->queue) || !jobs_col_text(st, 15, &job->input_name) ||
@@ -827,6 +853,7 @@ int jobs_fail(struct jobs_store *s, int64_t id, int attempt, const struct jobs_f
     sqlite3_bind_int(st, 4, f->error_code);
     sqlite3_bind_text(st, 5, message, -1, SQLITE_STATIC);
     jobs_bind_exit(st, f);
+    sqlite3_bind_int(st, 8, f->error_code ? f->error_domain : JOBS_DOMAIN_NONE);
     rc = jobs_guarded(s, st);
     if (rc == 0)
         rc = jobs_commit(s);
@@ -1067,8 +1094,12 @@ static int jobs_token_transition(struct jobs_store *s, const char *token, enum j
         } else {
             sqlite3_bind_text(st, 1, token, -1, SQLITE_STATIC);
             sqlite3_bind_int64(st, 2, jobs_now_ms());
-            if (which == ST_RETRY)
+            if (which == ST_RETRY) {
                 sqlite3_bind_int(st, 3, extra_attempts);
+            } else {
+                sqlite3_bind_int(st, 3, JOBS_ERR_CANCELLED);
+                sqlite3_bind_int(st, 4, JOBS_DOMAIN_JOBS);
+            }
             rc = jobs_guarded(s, st);
             if (rc == JOBS_ERR_STALE)
                 rc = JOBS_ERR_STATE;

@@ -24,9 +24,9 @@
  * Tokens are 128 random bits in URL-safe base64 without padding (22 characters); URLs
  * never show ids. Ids are the database's rowids, for the dispatcher and operators.
  *
- * Files: the store knows paths only as text. By convention (see config.h) a job's folder is
- * <data_dir>/jobs/<token>/, its input is stored there under a fixed name chosen by the
- * enqueuer, and the child writes the outputs into <job dir>/out/.
+ * Files: the store knows paths only as text. The job folder's layout (<data_dir>/jobs/
+ * <token>/, its `input`, the outputs in out/) belongs to jobs_life.h, which every
+ * submitter goes through.
  *
  * Options (jobs.options) are a JSON object the enqueuer writes and the child reads; the
  * store does not parse it. Keys (all optional; disp_options.h parses and validates them):
@@ -55,10 +55,13 @@
  * (it must not call jobs_store_close on it) and opens its own.
  * Not thread-safe: one handle per thread.
  *
- * Linking: CMake target `trackport_dispatcher` (static library of every dispatcher/ module;
- * it brings SQLite, libmemcached, cJSON and the converter library along, and puts
- * dispatcher/ on the include path). Headers: jobs_store.h, config.h, disp_spawn.h,
- * disp_progress.h, disp_options.h.
+ * Schema history (user_version): 1 the jobs table; 2 error_domain (existing errors are
+ * classified by who could have written them: see the migration).
+ *
+ * Linking: CMake target `trackport_jobs` (the job system without the dispatcher loop and the
+ * converter child: store, life cycle, config, progress, spawning, options; what the site
+ * links) and `trackport_dispatcher` (adds disp_loop and disp_child). Both put dispatcher/ on
+ * the include path and bring SQLite, libmemcached, cJSON and the converter library along.
  */
 #ifndef TRACKPORT_JOBS_STORE_H
 #define TRACKPORT_JOBS_STORE_H
@@ -88,7 +91,8 @@ extern "C" {
     X(JOBS_ERR_IO, -11, "input/output error")                                                    \
     X(JOBS_ERR_CONFIG, -12, "invalid configuration")                                             \
     X(JOBS_ERR_UNAVAILABLE, -13, "the service is not available")                                 \
-    X(JOBS_ERR_LOCKED, -14, "another dispatcher holds the lock")
+    X(JOBS_ERR_LOCKED, -14, "another dispatcher holds the lock")                                \
+    X(JOBS_ERR_CANCELLED, -15, "cancelled by a user or an operator")
 
 enum jobs_error {
 #define JOBS__ENUM(name, value, text) name = value,
@@ -100,6 +104,21 @@ enum jobs_error {
 const char *jobs_strerror(int code);
 /* jobs_error_name returns the enum's name ("JOBS_ERR_STALE"), or "JOBS_UNKNOWN". */
 const char *jobs_error_name(int code);
+
+/*
+ * Where a stored error code comes from (jobs.error_domain). Converter codes (tp_error) and
+ * job-system codes (jobs_error) share the negative numbers, so a code means nothing without
+ * its domain: -12 is TP_ERR_CANCELLED in one and JOBS_ERR_CONFIG in the other.
+ * Never renumber, only append.
+ */
+enum jobs_error_domain {
+    JOBS_DOMAIN_NONE = 0,      /* no error (error_code 0) */
+    JOBS_DOMAIN_CONVERTER = 1, /* a tp_error from the converter library (bad input, I/O) */
+    JOBS_DOMAIN_JOBS = 2,      /* a jobs_error from the job system (crash, cancel, ...) */
+};
+
+/* jobs_domain_name returns "none", "converter", "jobs", or "unknown". */
+const char *jobs_domain_name(int domain);
 
 /* Job states as stored in the database. Never renumber, only append. */
 enum jobs_state {
@@ -167,7 +186,8 @@ struct jobs_job {
     char *options;          /* JSON object, "{}" when none */
     int percent;            /* last persisted progress, 0..100 */
     char *message;          /* last persisted progress message */
-    int error_code;         /* tp_error or jobs_error of the last failure, 0 if none */
+    int error_code;         /* code of the last failure in error_domain, 0 if none */
+    int error_domain;       /* enum jobs_error_domain of error_code */
     char *error;            /* user message of the last failure (kept on retry) */
     int exit_code;          /* last child's exit code, -1 if none or killed by a signal */
     int exit_signal;        /* signal that ended the last child, 0 if none */
@@ -255,7 +275,8 @@ int jobs_requeue(struct jobs_store *s, int64_t id, int attempt, int64_t run_at_m
 
 /* A failure to record (jobs_fail). */
 struct jobs_failure {
-    int error_code;      /* tp_error / jobs_error, or 0 */
+    int error_code;      /* tp_error or jobs_error (see error_domain), or 0 */
+    int error_domain;    /* enum jobs_error_domain of error_code */
     const char *message; /* for the user: "The conversion crashed (signal 11)." */
     int exit_code;       /* -1: leave the recorded exit status alone */
     int exit_signal;
@@ -322,7 +343,9 @@ int jobs_get(struct jobs_store *s, const char *token, struct jobs_job *out);
 int jobs_get_id(struct jobs_store *s, int64_t id, struct jobs_job *out);
 
 /*
- * jobs_cancel cancels a queued or running job (finished now, error "Cancelled"). *before
+ * jobs_cancel cancels a queued or running job (finished now, error "Cancelled", code
+ * JOBS_ERR_CANCELLED in the jobs domain). Use jobs_life_cancel, which also tells memcached
+ * and the dispatcher; this is its database step. *before
  * (may be NULL; caller owns) receives the job as it was, so the caller knows whether a
  * worker was running (then poke the dispatcher with DISP_WAKE_CANCEL: it kills the child;
  * the child's later writes are stale). JOBS_ERR_STATE if the job is already final.

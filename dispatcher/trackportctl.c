@@ -8,6 +8,7 @@
 #include "disp_options.h"
 #include "disp_progress.h"
 #include "disp_spawn.h"
+#include "jobs_life.h"
 #include "jobs_store.h"
 #include "trackport.h"
 
@@ -26,7 +27,6 @@
 struct ctl {
     struct disp_config cfg;
     struct jobs_store *store;
-    struct disp_progress *progress; /* open during purge only */
     bool json;
     const char *config_path;
 };
@@ -66,13 +66,11 @@ __attribute__((format(printf, 1, 2))) static int ctl_die(const char *fmt, ...)
 
 static int ctl_open(struct ctl *c, bool readonly)
 {
-    struct jobs_store_options o = {.busy_timeout_ms = c->cfg.db_busy_timeout_ms,
-                                   .sync = c->cfg.db_sync,
-                                   .readonly = readonly};
-    char err[256];
-    int rc = jobs_store_open(c->cfg.db_path, &o, &c->store, err, sizeof err);
+    char err[DISP_PATH_MAX + 256];
+    int rc = jobs_life_open_store(&c->cfg, readonly ? JOBS_LIFE_READER : JOBS_LIFE_WORKER,
+                                  &c->store, err, sizeof err);
     if (rc)
-        return ctl_die("%s: %s (%s)", c->cfg.db_path, jobs_strerror(rc), err);
+        return ctl_die("%s", err);
     return 0;
 }
 
@@ -106,6 +104,10 @@ static cJSON *ctl_job_json(const struct jobs_job *j)
     if (j->message)
         cJSON_AddStringToObject(o, "message", j->message);
     cJSON_AddNumberToObject(o, "error_code", j->error_code);
+    cJSON_AddStringToObject(o, "error_domain", jobs_domain_name(j->error_domain));
+    if (j->error_code)
+        cJSON_AddStringToObject(o, "error_name",
+                                jobs_life_error_name(j->error_domain, j->error_code));
     if (j->error)
         cJSON_AddStringToObject(o, "error", j->error);
     if (j->exit_code >= 0 || j->exit_signal)
@@ -130,7 +132,8 @@ static void ctl_print_job(const struct jobs_job *j)
            j->attempts, j->max_attempts, j->input_name ? j->input_name : "", j->percent,
            j->message ? j->message : "");
     if (j->error)
-        printf("error:      %s\n", j->error);
+        printf("error:      %s (%s)\n", j->error,
+               jobs_life_error_name(j->error_domain, j->error_code));
     if (j->exit_signal)
         printf("exit:       signal %d\n", j->exit_signal);
     else if (j->exit_code >= 0)
@@ -140,52 +143,6 @@ static void ctl_print_job(const struct jobs_job *j)
 }
 
 /* ------------------------------------------------------------------ enqueue */
-
-static int ctl_copy_file(const char *from, const char *to)
-{
-    int in = open(from, O_RDONLY | O_CLOEXEC);
-    if (in < 0)
-        return -1;
-    int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (out < 0) {
-        close(in);
-        return -1;
-    }
-    char buf[65536];
-    ssize_t n;
-    int rc = 0;
-    while ((n = read(in, buf, sizeof buf)) > 0) {
-        for (ssize_t done = 0; done < n;) {
-            ssize_t w = write(out, buf + done, (size_t)(n - done));
-            if (w < 0) {
-                rc = -1;
-                break;
-            }
-            done += w;
-        }
-        if (rc)
-            break;
-    }
-    if (n < 0 || fsync(out) != 0)
-        rc = -1;
-    close(in);
-    if (close(out) != 0)
-        rc = -1;
-    return rc;
-}
-
-/* The stored input's fixed name: "input" plus the user's extension when it is tame. */
-static void ctl_input_name(const char *user, char *out, size_t size)
-{
-    const char *slash = strrchr(user, '/');
-    const char *base = slash ? slash + 1 : user;
-    const char *dot = strrchr(base, '.');
-    bool tame = dot && dot != base && strlen(dot) <= 12;
-    for (const char *c = dot ? dot + 1 : ""; tame && *c; c++)
-        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9')))
-            tame = false;
-    snprintf(out, size, "input%s", tame ? dot : "");
-}
 
 static int ctl_enqueue(struct ctl *c, int argc, char **argv)
 {
@@ -287,44 +244,25 @@ static int ctl_enqueue(struct ctl *c, int argc, char **argv)
     }
     disp_options_cleanup(&check);
 
-    char token[JOBS_TOKEN_SIZE], dir[DISP_PATH_MAX + 64], input[DISP_PATH_MAX + 128], name[32];
-    struct stat st;
-    if (stat(file, &st) != 0 || !S_ISREG(st.st_mode)) {
-        free(options);
-        return ctl_die("%s: not a readable file", file);
-    }
-    if (jobs_token_new(token) != 0 || disp_config_job_dir(&c->cfg, token, dir, sizeof dir) != 0) {
-        free(options);
-        return ctl_die("cannot make a token");
-    }
-    char jobs_dir[DISP_PATH_MAX + 16];
-    snprintf(jobs_dir, sizeof jobs_dir, "%s/jobs", c->cfg.data_dir);
-    mkdir(c->cfg.data_dir, 0755);
-    mkdir(jobs_dir, 0755);
-    ctl_input_name(file, name, sizeof name);
-    snprintf(input, sizeof input, "%s/%s", dir, name);
-    if (mkdir(dir, 0755) != 0 || ctl_copy_file(file, input) != 0) {
-        free(options);
-        return ctl_die("cannot store %s in %s: %s", file, dir, strerror(errno));
-    }
     if (ctl_open(c, false) != 0) {
         free(options);
         return 1;
     }
     const char *slash = strrchr(file, '/');
-    struct jobs_new job = {.token = token,
-                           .queue = queue,
-                           .input_name = slash ? slash + 1 : file,
-                           .input_path = input,
-                           .options = options,
-                           .priority = priority,
-                           .max_attempts = max_attempts,
-                           .ttr_s = ttr};
-    rc = jobs_enqueue(c->store, &job, NULL);
+    struct jobs_life_params params = {.input_name = slash ? slash + 1 : file,
+                                      .options = options,
+                                      .queue = queue,
+                                      .priority = priority,
+                                      .max_attempts = max_attempts,
+                                      .ttr_s = ttr};
+    char token[JOBS_TOKEN_SIZE];
+    rc = jobs_life_submit_file(&c->cfg, c->store, file, &params, token);
     free(options);
+    if (rc == JOBS_ERR_IO || rc == JOBS_ERR_BAD_ARGUMENT)
+        return ctl_die("cannot store %s: %s", file,
+                       rc == JOBS_ERR_IO ? strerror(errno) : "not a regular file");
     if (rc)
         return ctl_die("enqueue: %s (%s)", jobs_strerror(rc), jobs_store_errmsg(c->store));
-    (void)disp_wake(&c->cfg, DISP_WAKE_JOB);
     if (c->json) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "token", token);
@@ -496,37 +434,28 @@ static int ctl_transition(struct ctl *c, const char *what, const char *token)
 {
     if (ctl_open(c, false) != 0)
         return 1;
-    int rc;
-    if (strcmp(what, "cancel") == 0) {
-        rc = jobs_cancel(c->store, token, NULL);
-        if (rc == 0)
-            (void)disp_wake(&c->cfg, DISP_WAKE_CANCEL);
-    } else {
-        rc = jobs_retry(c->store, token, c->cfg.max_attempts);
-        if (rc == 0)
-            (void)disp_wake(&c->cfg, DISP_WAKE_JOB);
-    }
+    bool cancel = strcmp(what, "cancel") == 0;
+    struct jobs_job after;
+    jobs_job_init(&after);
+    int rc = cancel ? jobs_life_cancel(&c->cfg, c->store, NULL, token, &after)
+                    : jobs_life_retry(&c->cfg, c->store, NULL, token);
+    if (rc == JOBS_ERR_STATE && cancel)
+        ctl_die("cancel %s: already %s", token, jobs_state_name(after.state));
+    else if (rc)
+        ctl_die("%s %s: %s", what, token, jobs_strerror(rc));
+    jobs_job_cleanup(&after);
     if (rc)
-        return ctl_die("%s %s: %s", what, token, jobs_strerror(rc));
+        return 1;
+    const char *state = cancel ? "cancelled" : "queued";
     if (c->json) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "token", token);
         cJSON_AddStringToObject(o, what, "ok");
+        cJSON_AddStringToObject(o, "state", state);
         ctl_print_json(o);
     } else {
-        printf("%s: %s\n", token, strcmp(what, "cancel") == 0 ? "cancelled" : "queued again");
+        printf("%s: %s\n", token, cancel ? "cancelled" : "queued again");
     }
-    return 0;
-}
-
-static int ctl_purge_job(void *ctx, const char *token, const char *input_path)
-{
-    struct ctl *c = ctx;
-    (void)input_path;
-    if (disp_config_remove_job_dir(&c->cfg, token) != 0)
-        return -1;
-    if (c->progress)
-        (void)disp_progress_delete(c->progress, token);
     return 0;
 }
 
@@ -542,13 +471,7 @@ static int ctl_purge(struct ctl *c, int argc, char **argv)
         return 1;
     size_t n = 0;
     int64_t before = jobs_now_ms() - (int64_t)(days * 86400000.0);
-    /* Without memcached the values just expire on their own (progress_ttl_s). */
-    if (disp_progress_open(c->cfg.memcached_servers, c->cfg.memcached_timeout_ms,
-                           c->cfg.progress_ttl_s, &c->progress) != 0)
-        c->progress = NULL;
-    int rc = jobs_purge(c->store, before, 0, ctl_purge_job, c, &n);
-    disp_progress_free(c->progress);
-    c->progress = NULL;
+    int rc = jobs_life_purge(&c->cfg, c->store, NULL, before, 0, &n);
     if (rc)
         return ctl_die("purge: %s", jobs_strerror(rc));
     if (c->json) {

@@ -6,7 +6,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* Creates path and its missing parents (mode 0750). */
+/* Creates path and its missing parents (JOBS_LIFE_DIR_MODE): data_dir may be deep in a
+ * fresh volume, and the dispatcher started next needs it for its lock. */
 static int app_mkdirs(const char *path)
 {
     char tmp[DISP_PATH_MAX];
@@ -16,11 +17,11 @@ static int app_mkdirs(const char *path)
         if (*p != '/')
             continue;
         *p = '\0';
-        if (mkdir(tmp, 0750) != 0 && errno != EEXIST)
+        if (mkdir(tmp, JOBS_LIFE_DIR_MODE) != 0 && errno != EEXIST)
             return -1;
         *p = '/';
     }
-    if (mkdir(tmp, 0750) != 0 && errno != EEXIST)
+    if (mkdir(tmp, JOBS_LIFE_DIR_MODE) != 0 && errno != EEXIST)
         return -1;
     return 0;
 }
@@ -70,15 +71,10 @@ struct jobs_store *web_app_store(struct web_app *app)
 {
     if (app->store)
         return app->store;
-    struct jobs_store_options opts = {
-        .busy_timeout_ms = app->cfg.db_busy_timeout_ms,
-        .sync = app->cfg.db_sync,
-    };
-    char err[256] = "";
-    int rc = jobs_store_open(app->cfg.db_path, &opts, &app->store, err, sizeof err);
+    char err[DISP_PATH_MAX + 256] = "";
+    int rc = jobs_life_open_store(&app->cfg, JOBS_LIFE_SITE, &app->store, err, sizeof err);
     if (rc) {
-        fprintf(stderr, "trackport-fcgi: cannot open %s: %s (%s)\n", app->cfg.db_path,
-                jobs_strerror(rc), err);
+        fprintf(stderr, "trackport-fcgi: cannot open the database: %s\n", err);
         app->store = NULL;
     }
     return app->store;
@@ -88,27 +84,4 @@ void web_app_store_failed(struct web_app *app)
 {
     jobs_store_close(app->store);
     app->store = NULL;
-}
-
-/* Slot of a token: FNV-1a of its text (tokens are random, any bits would do). */
-static size_t app_final_slot(const char *token)
-{
-    uint32_t h = 2166136261u;
-    for (const unsigned char *p = (const unsigned char *)token; *p; p++)
-        h = (h ^ *p) * 16777619u;
-    return h % WEB_FINAL_SLOTS;
-}
-
-bool web_app_seen_final(const struct web_app *app, const char *token)
-{
-    return strcmp(app->final_tokens[app_final_slot(token)], token) == 0;
-}
-
-void web_app_note_state(struct web_app *app, const char *token, bool final)
-{
-    char *slot = app->final_tokens[app_final_slot(token)];
-    if (final)
-        snprintf(slot, JOBS_TOKEN_SIZE, "%s", token);
-    else if (strcmp(slot, token) == 0)
-        slot[0] = '\0';
 }

@@ -13,13 +13,11 @@
 #include "config.h"
 #include "disp_progress.h"
 #include "disp_spawn.h"
+#include "jobs_life.h"
 #include "jobs_store.h"
 
 #include <stdbool.h>
 #include <stdint.h>
-
-/* Slots of the per-process memory of jobs seen finished (a direct-mapped cache). */
-#define WEB_FINAL_SLOTS 1024
 
 struct web_app {
     struct disp_config cfg;
@@ -29,9 +27,6 @@ struct web_app {
     char page_path[DISP_PATH_MAX];  /* web_static_dir/index.html */
     char jobs_dir[DISP_PATH_MAX];   /* data_dir/jobs */
     int64_t started_ms;
-    /* Tokens this process has read from SQLite in a final state: their status skips the
-     * memcached lookup, which can only say "not running" for them. */
-    char final_tokens[WEB_FINAL_SLOTS][JOBS_TOKEN_SIZE];
 };
 
 /* web_app_init loads the config (path, or $TRACKPORT_CONFIG when NULL), creates data_dir
@@ -43,16 +38,9 @@ int web_app_init(struct web_app *app, const char *config_path, char *err, size_t
 void web_app_cleanup(struct web_app *app);
 
 /* web_app_store returns the open job store, opening it if needed; NULL when the database
- * cannot be opened now (the caller answers 503). */
+ * cannot be opened now (the caller answers 503). Its writes wait JOBS_LIFE_SITE_BUSY_MS at
+ * most for the write lock (jobs_life.h); its reads never wait. */
 struct jobs_store *web_app_store(struct web_app *app);
-
-/* web_app_seen_final tells whether this process last read the job in a final state. It is
- * a hint for skipping memcached, never an answer: SQLite stays the truth, and a job put back
- * in the queue (retry) is forgotten as soon as its row is read again (web_app_note_state). */
-bool web_app_seen_final(const struct web_app *app, const char *token);
-
-/* web_app_note_state records whether the job's row, just read, was in a final state. */
-void web_app_note_state(struct web_app *app, const char *token, bool final);
 
 /* web_app_store_failed closes the store after an error that may have left the connection
  * unusable, so the next request reopens it. */

@@ -1,29 +1,12 @@
-/* web_files.c — removing job folders and reading small files (see web_files.h). */
+/* web_files.c — reading small files (see web_files.h). */
 #include "web_files.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static int files_remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-    (void)st;
-    (void)ftw;
-    int rc = (type == FTW_DP || type == FTW_D) ? rmdir(path) : unlink(path);
-    return (rc != 0 && errno != ENOENT) ? -1 : 0;
-}
-
-int web_remove_tree(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return errno == ENOENT ? 0 : -1;
-    return nftw(path, files_remove_one, 16, FTW_DEPTH | FTW_PHYS) == 0 ? 0 : -1;
-}
 
 int web_read_small(const char *path, size_t max, char **data, size_t *len)
 {

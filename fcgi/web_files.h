@@ -1,16 +1,12 @@
 /*
- * web_files.h — file-system helpers of the site: removing a job folder, reading a small
- * file whole. Paths given here are always built by the site from validated tokens and fixed
+ * web_files.h — file-system helpers of the site: reading a small file whole (a job's
+ * folder is made and removed by jobs_life.h only). Paths given here are always built by the site from validated tokens and fixed
  * names, never from user text. Stateless; safe across fork().
  */
 #ifndef WEB_FILES_H
 #define WEB_FILES_H
 
 #include <stddef.h>
-
-/* web_remove_tree deletes path and everything below it without following symbolic links.
- * Returns 0 (also when path does not exist) or -1. */
-int web_remove_tree(const char *path);
 
 /* web_read_small reads the whole file at path if it is at most max bytes. Caller owns *data
  * (free; NUL-terminated). Returns 0 or -1 (errno set; EFBIG when larger than max). */

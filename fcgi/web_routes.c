@@ -16,6 +16,7 @@ static const struct web_route routes_table[] = {
     {WEB_GET, "/jobs/{token}/all.zip", web_jobs_zip},
     {WEB_GET, "/jobs/{token}/archives/{name}", web_jobs_archive},
     {WEB_POST | WEB_DELETE, "/jobs/{token}/cancel", web_jobs_cancel},
+    {WEB_POST, "/jobs/{token}/reconvert", web_upload_reconvert},
     {WEB_GET, "/api/formats", web_api_formats},
     {WEB_POST, "/api/detect", web_api_detect},
     {WEB_GET, "/health", web_api_health},

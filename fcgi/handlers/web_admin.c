@@ -2,7 +2,6 @@
 #include "web_admin.h"
 
 #include "web_app.h"
-#include "web_files.h"
 #include "web_jobs.h"
 
 #include <stdio.h>
@@ -90,6 +89,9 @@ static void admin_job_rows(struct web_ctx *c, struct web_buf *b, const struct jo
         if (with_error) {
             web_buf_puts(b, "<td>");
             web_buf_html(b, j->error ? j->error : "");
+            if (j->error_code)
+                web_buf_printf(b, " <code>%s</code>",
+                               jobs_life_error_name(j->error_domain, j->error_code));
             web_buf_puts(b, "</td><td>");
             if (j->exit_signal)
                 web_buf_printf(b, "signal %d", j->exit_signal);
@@ -218,8 +220,7 @@ void web_admin_retry(struct web_ctx *c, const struct web_match *m)
     char token[JOBS_TOKEN_SIZE];
     if (!admin_enabled(c) || !admin_same_origin(c) || !admin_token(c, m, token))
         return;
-    struct jobs_store *store = web_app_store(c->app);
-    int rc = store ? jobs_retry(store, token, c->app->cfg.max_attempts) : JOBS_ERR_UNAVAILABLE;
+    int rc = jobs_life_retry(&c->app->cfg, web_app_store(c->app), c->app->progress, token);
     if (rc == JOBS_ERR_NOT_FOUND) {
         web_send_error(c, 404, "There is no such job.");
         return;
@@ -229,12 +230,11 @@ void web_admin_retry(struct web_ctx *c, const struct web_match *m)
         return;
     }
     if (rc) {
-        web_app_store_failed(c->app);
-        web_send_error(c, 503, "The job database did not answer (%s).", jobs_strerror(rc));
+        if (rc != JOBS_ERR_BUSY)
+            web_app_store_failed(c->app);
+        web_jobs_busy(c, rc);
         return;
     }
-    disp_progress_delete(c->app->progress, token);
-    disp_wake(&c->app->cfg, DISP_WAKE_JOB);
     admin_back(c);
 }
 
@@ -243,31 +243,17 @@ void web_admin_cancel(struct web_ctx *c, const struct web_match *m)
     char token[JOBS_TOKEN_SIZE];
     if (!admin_enabled(c) || !admin_same_origin(c) || !admin_token(c, m, token))
         return;
-    int rc = web_jobs_cancel_token(c, token);
+    struct jobs_job after;
+    int rc = web_jobs_cancel_token(c, token, &after);
+    jobs_job_cleanup(&after);
     if (rc == JOBS_ERR_NOT_FOUND)
         web_send_error(c, 404, "There is no such job.");
     else if (rc == JOBS_ERR_STATE)
         web_send_error(c, 409, "This job has already finished.");
     else if (rc)
-        web_send_error(c, 503, "The job database did not answer (%s).", jobs_strerror(rc));
+        web_jobs_busy(c, rc);
     else
         admin_back(c);
-}
-
-struct admin_purge_ctx {
-    struct web_ctx *c;
-};
-
-static int admin_purge_one(void *ctx, const char *token, const char *input_path)
-{
-    struct admin_purge_ctx *p = ctx;
-    (void)input_path;
-    char dir[DISP_PATH_MAX];
-    if (!jobs_token_valid(token) ||
-        disp_config_job_dir(&p->c->app->cfg, token, dir, sizeof dir) != 0)
-        return 0; /* nothing of ours on disk: just drop the row */
-    disp_progress_delete(p->c->app->progress, token);
-    return web_remove_tree(dir) == 0 ? 0 : 1;
 }
 
 void web_admin_purge(struct web_ctx *c, const struct web_match *m)
@@ -287,17 +273,15 @@ void web_admin_purge(struct web_ctx *c, const struct web_match *m)
     int64_t now = jobs_now_ms();
     int64_t before = everything ? now + 1
                                 : now - (int64_t)c->app->cfg.retention_hours * 3600 * 1000;
-    struct jobs_store *store = web_app_store(c->app);
-    struct admin_purge_ctx ctx = {c};
     size_t deleted = 0;
     int rc = 0;
-    if (!store)
-        rc = JOBS_ERR_UNAVAILABLE;
-    else if (everything || c->app->cfg.retention_hours > 0) /* 0 hours: keep forever */
-        rc = jobs_purge(store, before, 0, admin_purge_one, &ctx, &deleted);
+    if (everything || c->app->cfg.retention_hours > 0) /* 0 hours: keep forever */
+        rc = jobs_life_purge(&c->app->cfg, web_app_store(c->app), c->app->progress, before, 0,
+                             &deleted);
     if (rc) {
-        web_app_store_failed(c->app);
-        web_send_error(c, 503, "The purge failed (%s).", jobs_strerror(rc));
+        if (rc != JOBS_ERR_BUSY)
+            web_app_store_failed(c->app);
+        web_jobs_busy(c, rc);
         return;
     }
     if (c->wants_html && !c->accepts_json) {

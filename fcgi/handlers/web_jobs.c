@@ -2,15 +2,14 @@
  * web_jobs.c — the /jobs/<token> handlers (see web_jobs.h).
  *
  * The status endpoint is the hot path: a page polls it a few times a second for as long
- * as a job runs. While the job runs and memcached holds a fresh value, it answers from that
- * value alone (one memcached round trip, no SQLite). Queued, finished, stale or missing
- * values go to SQLite, which is the truth; a finished job's result comes from there. A job
- * this process has already read finished goes straight to SQLite (web_app_seen_final):
- * memcached could only tell it "not running", at the cost of a round trip.
+ * as a job runs. Its state always comes from SQLite, the truth: a final state there (done,
+ * failed, cancelled) wins over anything memcached still holds, so a cancelled job never
+ * reads "running" again. The row is one indexed read in WAL mode, which never waits for a
+ * writer. Only while the row says running does memcached add something: the live percent
+ * and message of that same attempt, when fresh.
  */
 #include "web_jobs.h"
 
-#include "disp_child.h"
 #include "trackport.h"
 #include "web_app.h"
 #include "web_files.h"
@@ -119,10 +118,13 @@ static cJSON *jobs_status_base(struct web_ctx *c, const char *token, int state, 
     return o;
 }
 
-/* The status of a job from its SQLite row (and result). */
-static cJSON *jobs_status_from_row(struct web_ctx *c, const struct jobs_job *job)
+/* The status of a job from its SQLite row (and result); live (may be NULL): the running
+ * attempt's fresh progress from memcached. */
+static cJSON *jobs_status_from_row(struct web_ctx *c, const struct jobs_job *job,
+                                   const struct disp_progress_value *live)
 {
-    const char *message = job->message;
+    const char *message = live ? live->message : job->message;
+    int percent = live ? live->percent : job->percent;
     if (job->state == JOBS_QUEUED)
         message = job->attempts > 0 ? "Waiting to try again" : "Waiting in the queue";
     else if (job->state == JOBS_DONE)
@@ -132,7 +134,7 @@ static cJSON *jobs_status_from_row(struct web_ctx *c, const struct jobs_job *job
     else if (job->state == JOBS_FAILED)
         message = "Failed"; /* the last progress message would read as if it still ran */
     cJSON *o = jobs_status_base(c, job->token, job->state,
-                                job->state == JOBS_DONE ? 100 : job->percent, message);
+                                job->state == JOBS_DONE ? 100 : percent, message);
     if (!o)
         return NULL;
     if (job->state == JOBS_FAILED || (job->state == JOBS_CANCELLED && job->error))
@@ -234,29 +236,15 @@ static cJSON *jobs_status_from_row(struct web_ctx *c, const struct jobs_job *job
 void web_jobs_status(struct web_ctx *c, const struct web_match *m)
 {
     char token[JOBS_TOKEN_SIZE];
-    if (!jobs_token_param(c, m, token))
+    struct jobs_job job;
+    if (!jobs_load_param(c, m, token, &job))
         return;
     struct disp_progress_value v;
-    if (!web_app_seen_final(c->app, token) &&
-        disp_progress_get(c->app->progress, token, &v) == 0 && !jobs_state_final(v.state) &&
-        v.state == JOBS_RUNNING && jobs_now_ms() - v.updated_ms < DISP_PROGRESS_STALE_MS) {
-        cJSON *o = jobs_status_base(c, token, v.state, v.percent, v.message);
-        if (o) {
-            cJSON_AddNullToObject(o, "error");
-            cJSON_AddNumberToObject(o, "attempts", v.attempt);
-            cJSON_AddNullToObject(o, "trackers");
-            cJSON_AddNullToObject(o, "keyframes");
-            cJSON_AddArrayToObject(o, "outputs");
-        }
-        web_send_json(c, 200, o);
-        cJSON_Delete(o);
-        return;
-    }
-    struct jobs_job job;
-    if (!jobs_load(c, token, &job))
-        return;
-    web_app_note_state(c->app, token, jobs_state_final(job.state));
-    cJSON *o = jobs_status_from_row(c, &job);
+    bool live = job.state == JOBS_RUNNING &&
+                disp_progress_get(c->app->progress, token, &v) == 0 &&
+                v.state == JOBS_RUNNING && v.attempt == job.attempts &&
+                jobs_now_ms() - v.updated_ms < DISP_PROGRESS_STALE_MS;
+    cJSON *o = jobs_status_from_row(c, &job, live ? &v : NULL);
     web_send_json(c, 200, o);
     cJSON_Delete(o);
     jobs_job_cleanup(&job);
@@ -301,7 +289,7 @@ static bool jobs_path(struct web_ctx *c, const char *token, const char *sub, cha
                       size_t size)
 {
     char dir[DISP_PATH_MAX];
-    if (disp_config_job_dir(&c->app->cfg, token, dir, sizeof dir) != 0 ||
+    if (jobs_life_dir(&c->app->cfg, token, dir, sizeof dir) != 0 ||
         snprintf(buf, size, "%s%s%s", dir, sub[0] ? "/" : "", sub) >= (int)size) {
         web_send_error(c, 500, "The job folder's path is too long.");
         return false;
@@ -338,7 +326,7 @@ void web_jobs_file(struct web_ctx *c, const struct web_match *m)
     char out_dir[DISP_PATH_MAX], path[DISP_PATH_MAX + 1100];
     if (!found || strchr(name, '/') || strcmp(name, "..") == 0 || strcmp(name, ".") == 0) {
         web_send_error(c, 404, "There is no such file in this conversion.");
-    } else if (disp_config_job_out(&c->app->cfg, token, out_dir, sizeof out_dir) != 0) {
+    } else if (jobs_life_out_dir(&c->app->cfg, token, out_dir, sizeof out_dir) != 0) {
         web_send_error(c, 500, "The job folder's path is too long.");
     } else {
         snprintf(path, sizeof path, "%s/%s", out_dir, name);
@@ -372,7 +360,7 @@ static void jobs_serve(struct web_ctx *c, const char *token, const struct jobs_j
     }
     char base[256], download[512];
     if (download_suffix) {
-        disp_child_safe_name(job->input_name ? job->input_name : "", base, sizeof base);
+        jobs_life_safe_name(job->input_name ? job->input_name : "", base, sizeof base);
         char *dot = strrchr(base, '.');
         if (dot && dot != base)
             *dot = '\0';
@@ -433,28 +421,24 @@ void web_jobs_archive(struct web_ctx *c, const struct web_match *m)
     jobs_serve_param(c, m, "archive", file, "application/zip", name);
 }
 
-int web_jobs_cancel_token(struct web_ctx *c, const char *token)
+int web_jobs_cancel_token(struct web_ctx *c, const char *token, struct jobs_job *after)
 {
     struct jobs_store *store = web_app_store(c->app);
-    if (!store)
-        return JOBS_ERR_UNAVAILABLE;
-    struct jobs_job before;
-    jobs_job_init(&before);
-    int rc = jobs_cancel(store, token, &before);
-    if (rc == 0) {
-        if (before.state == JOBS_RUNNING)
-            disp_wake(&c->app->cfg, DISP_WAKE_CANCEL);
-        /* Tell pollers at once; the killed child's own writes are stale from now on. */
-        struct disp_progress_value v = {.state = JOBS_CANCELLED,
-                                        .percent = before.percent,
-                                        .attempt = before.attempts};
-        snprintf(v.message, sizeof v.message, "Cancelled");
-        disp_progress_put(c->app->progress, token, &v);
-    } else if (rc != JOBS_ERR_NOT_FOUND && rc != JOBS_ERR_STATE) {
+    int rc = jobs_life_cancel(&c->app->cfg, store, c->app->progress, token, after);
+    if (store && rc && rc != JOBS_ERR_NOT_FOUND && rc != JOBS_ERR_STATE && rc != JOBS_ERR_BUSY)
         web_app_store_failed(c->app);
-    }
-    jobs_job_cleanup(&before);
     return rc;
+}
+
+/* Answers 503 with Retry-After for a write that could not be made now. */
+void web_jobs_busy(struct web_ctx *c, int rc)
+{
+    web_header(c, "Retry-After", "%d", JOBS_LIFE_RETRY_AFTER_S);
+    if (rc == JOBS_ERR_BUSY)
+        web_send_error(c, 503, "The job database is busy. Try again in a moment.");
+    else
+        web_send_error(c, 503, "The job database did not answer (%s). Try again in a moment.",
+                       jobs_strerror(rc));
 }
 
 void web_jobs_cancel(struct web_ctx *c, const struct web_match *m)
@@ -462,32 +446,24 @@ void web_jobs_cancel(struct web_ctx *c, const struct web_match *m)
     char token[JOBS_TOKEN_SIZE];
     if (!jobs_token_param(c, m, token))
         return;
-    int rc = web_jobs_cancel_token(c, token);
+    struct jobs_job after;
+    int rc = web_jobs_cancel_token(c, token, &after);
     if (rc == JOBS_ERR_NOT_FOUND) {
         web_send_error(c, 404, "There is no such conversion.");
-        return;
-    }
-    if (rc == JOBS_ERR_STATE) {
-        web_send_error(c, 409, "This conversion has already finished; there is nothing to "
-                               "cancel.");
-        return;
-    }
-    if (rc) {
-        web_send_error(c, 503, "The job database did not answer (%s). Try again in a moment.",
-                       jobs_strerror(rc));
-        return;
-    }
-    if (c->wants_html && !c->accepts_json) {
+    } else if (rc == JOBS_ERR_STATE) {
+        web_send_error(c, 409, "This conversion has already %s; there is nothing to cancel.",
+                       after.state == JOBS_CANCELLED ? "been cancelled" : "finished");
+    } else if (rc) {
+        web_jobs_busy(c, rc);
+    } else if (c->wants_html && !c->accepts_json) {
         char where[64];
         snprintf(where, sizeof where, "/jobs/%s", token);
         web_send_redirect(c, 303, where);
-        return;
+    } else {
+        /* the new state, as the next status answer will give it */
+        cJSON *o = jobs_status_from_row(c, &after, NULL);
+        web_send_json(c, 200, o);
+        cJSON_Delete(o);
     }
-    cJSON *o = cJSON_CreateObject();
-    if (o) {
-        cJSON_AddStringToObject(o, "token", token);
-        cJSON_AddStringToObject(o, "state", "cancelled");
-    }
-    web_send_json(c, 200, o);
-    cJSON_Delete(o);
+    jobs_job_cleanup(&after);
 }

@@ -4,13 +4,15 @@
  *
  * A token that is malformed or unknown answers 404 without touching anything else. Files
  * are found by name in the job's recorded result (never by joining user text to a path)
- * and handed to lighttpd with X-Sendfile. The status answers from memcached while a job
- * runs and its value is fresh, otherwise from SQLite (rules in disp_progress.h), always with
- * Cache-Control: no-store.
+ * and handed to lighttpd with X-Sendfile. The status's state comes from SQLite (a final
+ * state there always wins); memcached adds the live percent and message of a running job.
+ * Always Cache-Control: no-store. Reads never wait for SQLite's write lock; writes (cancel)
+ * that cannot take it within the site's budget answer 503 with Retry-After.
  */
 #ifndef WEB_JOBS_H
 #define WEB_JOBS_H
 
+#include "jobs_store.h"
 #include "web_http.h"
 
 /* GET /jobs/{token}: the page (the same static page as "/", which reads the token from its
@@ -44,12 +46,17 @@ void web_jobs_zip(struct web_ctx *c, const struct web_match *m);
 void web_jobs_archive(struct web_ctx *c, const struct web_match *m);
 
 /* POST or DELETE /jobs/{token}/cancel: cancels a queued or running job (409 when it has
- * finished). Browsers are sent back to the job page; JSON clients get {token, state}. */
+ * finished). Browsers are sent back to the job page; JSON clients get the new status, the
+ * same object GET .../status answers ({"state": "cancelled", ...}). */
 void web_jobs_cancel(struct web_ctx *c, const struct web_match *m);
 
-/* web_jobs_cancel_token cancels token and wakes the dispatcher when a child runs. Returns
- * 0, JOBS_ERR_NOT_FOUND, JOBS_ERR_STATE (already final) or another jobs_error. Shared with
- * the admin pages. */
-int web_jobs_cancel_token(struct web_ctx *c, const char *token);
+/* web_jobs_cancel_token cancels token through jobs_life_cancel. *after (caller cleans it)
+ * receives the job as it now is. Returns 0, JOBS_ERR_NOT_FOUND, JOBS_ERR_STATE (already
+ * final), JOBS_ERR_BUSY or another jobs_error. Shared with the admin pages. */
+int web_jobs_cancel_token(struct web_ctx *c, const char *token, struct jobs_job *after);
+
+/* web_jobs_busy answers 503 with Retry-After for a write that failed with rc (busy lock,
+ * database unavailable). Shared with uploads and the admin pages. */
+void web_jobs_busy(struct web_ctx *c, int rc);
 
 #endif

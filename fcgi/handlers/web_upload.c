@@ -1,16 +1,15 @@
 /*
- * web_upload.c — POST /jobs (see web_upload.h).
+ * web_upload.c — POST /jobs and POST /jobs/<token>/reconvert (see web_upload.h).
  *
- * Durability: the answer is sent only after the job row is committed, so an answered upload
- * survives any process dying afterwards (lighttpd restarts included). With db_sync = full
- * the input file and its folder are fsync'ed too, matching the database's promise across
- * power loss; with normal the page cache is enough, as it is for the database.
+ * A job is stored, named and made durable by jobs_life (one rule for every submitter); this
+ * file only turns the form into job options. The answer is sent only after the job row is
+ * committed, so an answered upload survives any process dying afterwards.
  */
 #include "web_upload.h"
 
 #include "disp_options.h"
 #include "web_app.h"
-#include "web_files.h"
+#include "web_jobs.h"
 #include "web_multipart.h"
 
 #include <errno.h>
@@ -18,17 +17,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <strings.h>
 #include <unistd.h>
 
 #define UPLOAD_CHUNK 65536
 
 struct upload {
-    char token[JOBS_TOKEN_SIZE];
-    char dir[DISP_PATH_MAX];
-    char part_path[DISP_PATH_MAX + 16];
-    char input_path[DISP_PATH_MAX + 16];
-    int fd;
     struct web_multipart *mp;
     struct disp_options_builder *options;
 };
@@ -134,14 +128,15 @@ static void upload_store_failed(struct web_ctx *c, int err)
     web_send_error(c, 500, "The upload could not be stored: %s.", strerror(err));
 }
 
-/* Reads the body through the parser into the job folder; answers and returns false on
- * failure. */
-static bool upload_receive(struct web_ctx *c, struct upload *u, const char *content_type)
+/* Feeds the request body through the parser; answers and returns false on failure. The
+ * file part, if any, goes to fd. max_file 0: the form must carry no file. */
+static bool upload_read_form(struct web_ctx *c, struct upload *u, const char *content_type,
+                             int fd, uint64_t max_file)
 {
-    struct web_multipart_limits lim = {.max_file = (uint64_t)c->app->cfg.web_max_upload_bytes};
-    int rc = web_multipart_new(content_type, u->fd, &lim, &u->mp);
+    struct web_multipart_limits lim = {.max_file = max_file ? max_file : 1};
+    int rc = web_multipart_new(content_type, fd, &lim, &u->mp);
     if (rc) {
-        web_send_error(c, 400, "The upload must be sent as multipart/form-data (%s).",
+        web_send_error(c, 400, "The form must be sent as multipart/form-data (%s).",
                        web_multipart_strerror(rc));
         return false;
     }
@@ -156,10 +151,10 @@ static bool upload_receive(struct web_ctx *c, struct upload *u, const char *cont
     free(buf);
     if (rc == 0)
         rc = web_multipart_finish(u->mp);
-    if (rc == WEB_MP_ERR_FILE_TOO_LARGE) {
+    if (rc == WEB_MP_ERR_FILE_TOO_LARGE && max_file) {
         web_send_error(c, 413, "The file is larger than this site accepts (%lld bytes at "
                                "most).",
-                       (long long)c->app->cfg.web_max_upload_bytes);
+                       (long long)max_file);
         return false;
     }
     if (rc == WEB_MP_ERR_DISK_FULL) {
@@ -170,11 +165,24 @@ static bool upload_receive(struct web_ctx *c, struct upload *u, const char *cont
         web_send_error(c, 500, "The upload could not be stored: %s.", web_multipart_strerror(rc));
         return false;
     }
+    if (rc == 0 && !max_file && web_multipart_file(u->mp, NULL, NULL, NULL, NULL))
+        rc = WEB_MP_ERR_FILE_TOO_LARGE;
+    if (rc == WEB_MP_ERR_FILE_TOO_LARGE) {
+        web_send_error(c, 400, "A conversion again uses the stored file: send the form "
+                               "without a file.");
+        return false;
+    }
     if (rc) {
         web_send_error(c, 400, "The upload form could not be read: %s.",
                        web_multipart_strerror(rc));
         return false;
     }
+    return true;
+}
+
+/* Checks the uploaded file part; answers and returns false if unusable. */
+static bool upload_check_file(struct web_ctx *c, const struct upload *u)
+{
     const char *name;
     uint64_t bytes;
     if (!web_multipart_file(u->mp, NULL, &name, NULL, &bytes)) {
@@ -193,65 +201,32 @@ static bool upload_receive(struct web_ctx *c, struct upload *u, const char *cont
     return true;
 }
 
-/* fsync of a file and of the folder holding it. */
-static int upload_sync(int fd, const char *dir)
+/* Answers a failed submission (jobs_life_draft_commit or jobs_life_reconvert). */
+static void upload_failed(struct web_ctx *c, int rc)
 {
-    if (fsync(fd) != 0)
-        return -1;
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0)
-        return -1;
-    int rc = fsync(dfd);
-    close(dfd);
-    return rc;
+    if (rc == JOBS_ERR_IO || rc == JOBS_ERR_BAD_ARGUMENT || rc == JOBS_ERR_NOMEM) {
+        web_send_error(c, 500, "The job could not be stored: %s.", jobs_strerror(rc));
+        return;
+    }
+    if (rc != JOBS_ERR_BUSY && rc != JOBS_ERR_UNAVAILABLE)
+        web_app_store_failed(c->app);
+    web_jobs_busy(c, rc);
 }
 
-static bool upload_enqueue(struct web_ctx *c, struct upload *u)
+/* The job parameters every job made by the site has; options: JSON of the form's fields. */
+static struct jobs_life_params upload_params(const struct disp_config *cfg, const char *name,
+                                             const char *options)
 {
-    const struct disp_config *cfg = &c->app->cfg;
-    char *options = disp_options_builder_json(u->options);
-    if (!options) {
-        web_send_error(c, 500, "Out of memory.");
-        return false;
-    }
-    const char *raw_name;
-    web_multipart_file(u->mp, NULL, &raw_name, NULL, NULL);
-    /* The name comes back in JSON and HTML: it must be UTF-8 whatever the client sent. */
-    char *name = tp_utf8_repair(raw_name, strlen(raw_name));
-    if (!name) {
-        free(options);
-        web_send_error(c, 500, "Out of memory.");
-        return false;
-    }
-    struct jobs_new job = {
-        .token = u->token,
-        .queue = cfg->web_queue,
-        .input_name = name,
-        .input_path = u->input_path,
-        .options = options,
-        .priority = cfg->web_priority,
-        .max_attempts = cfg->max_attempts,
-        .ttr_s = cfg->ttr_s,
-    };
-    struct jobs_store *store = web_app_store(c->app);
-    int rc = store ? jobs_enqueue(store, &job, NULL) : JOBS_ERR_UNAVAILABLE;
-    free(options);
-    free(name);
-    if (rc) {
-        if (store)
-            web_app_store_failed(c->app);
-        web_send_error(c, 503, "The job could not be queued (%s). Try again in a moment.",
-                       jobs_strerror(rc));
-        return false;
-    }
-    disp_wake(cfg, DISP_WAKE_JOB);
-    return true;
+    return (struct jobs_life_params){.input_name = name,
+                                     .options = options,
+                                     .queue = cfg->web_queue,
+                                     .priority = cfg->web_priority};
 }
 
-static void upload_answer(struct web_ctx *c, const struct upload *u)
+static void upload_answer(struct web_ctx *c, const char *token)
 {
     char page[64];
-    snprintf(page, sizeof page, "/jobs/%s", u->token);
+    snprintf(page, sizeof page, "/jobs/%s", token);
     if (!c->accepts_json) {
         web_send_redirect(c, 303, page);
         return;
@@ -264,7 +239,7 @@ static void upload_answer(struct web_ctx *c, const struct upload *u)
     size_t plen = b.len;
     web_buf_puts(&b, "/status");
     if (o && web_buf_ok(&b)) {
-        cJSON_AddStringToObject(o, "token", u->token);
+        cJSON_AddStringToObject(o, "token", token);
         cJSON_AddStringToObject(o, "status_url", b.data);
         b.data[plen] = '\0';
         cJSON_AddStringToObject(o, "page_url", b.data);
@@ -274,6 +249,22 @@ static void upload_answer(struct web_ctx *c, const struct upload *u)
     web_send_json(c, 202, o);
     web_buf_cleanup(&b);
     cJSON_Delete(o);
+}
+
+/* False (and 503 answered) while more jobs wait than web_max_queued. */
+static bool upload_queue_has_room(struct web_ctx *c)
+{
+    const struct disp_config *cfg = &c->app->cfg;
+    struct jobs_store *store = web_app_store(c->app);
+    int64_t depth = 0;
+    if (cfg->web_max_queued <= 0 || !store ||
+        jobs_queue_depth(store, jobs_now_ms(), &depth) != 0 || depth < cfg->web_max_queued)
+        return true;
+    web_header(c, "Retry-After", "30");
+    web_send_error(c, 503, "The converter is busy (%lld files are waiting). Try again in a "
+                           "minute.",
+                   (long long)depth);
+    return false;
 }
 
 void web_upload_handle(struct web_ctx *c, const struct web_match *m)
@@ -299,59 +290,82 @@ void web_upload_handle(struct web_ctx *c, const struct web_match *m)
                                "field named \"file\".");
         return;
     }
-    if (cfg->web_max_queued > 0) {
-        struct jobs_store *store = web_app_store(c->app);
-        int64_t depth = 0;
-        if (store && jobs_queue_depth(store, jobs_now_ms(), &depth) == 0 &&
-            depth >= cfg->web_max_queued) {
-            web_header(c, "Retry-After", "30");
-            web_send_error(c, 503, "The converter is busy (%lld files are waiting). Try again "
-                                   "in a minute.",
-                           (long long)depth);
-            return;
-        }
-    }
-
-    struct upload u = {.fd = -1};
-    if (jobs_token_new(u.token) != 0 ||
-        disp_config_job_dir(cfg, u.token, u.dir, sizeof u.dir) != 0) {
-        web_send_error(c, 500, "No job folder could be made.");
+    if (!upload_queue_has_room(c))
+        return;
+    struct jobs_life_draft draft;
+    if (jobs_life_draft_begin(cfg, &draft) != 0) {
+        upload_store_failed(c, errno);
         return;
     }
-    snprintf(u.part_path, sizeof u.part_path, "%s/input.part", u.dir);
-    snprintf(u.input_path, sizeof u.input_path, "%s/input", u.dir);
-    bool ok = false;
-    if (mkdir(u.dir, 0750) != 0) {
-        upload_store_failed(c, errno);
-        goto out;
+    struct upload u = {0};
+    char *options = NULL;
+    bool ok = upload_read_form(c, &u, content_type, draft.fd,
+                               (uint64_t)cfg->web_max_upload_bytes) &&
+              upload_check_file(c, &u) && upload_options(c, &u);
+    if (ok && !(options = disp_options_builder_json(u.options))) {
+        web_send_error(c, 500, "Out of memory.");
+        ok = false;
     }
-    u.fd = open(u.part_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
-    if (u.fd < 0) {
-        upload_store_failed(c, errno);
-        goto out;
+    if (ok) {
+        const char *name;
+        web_multipart_file(u.mp, NULL, &name, NULL, NULL);
+        struct jobs_life_params p = upload_params(cfg, name, options);
+        int rc = jobs_life_draft_commit(cfg, web_app_store(c->app), &draft, &p);
+        if (rc) {
+            upload_failed(c, rc);
+            ok = false;
+        }
     }
-    if (!upload_receive(c, &u, content_type) || !upload_options(c, &u))
-        goto out;
-    if ((cfg->db_sync == JOBS_SYNC_FULL && upload_sync(u.fd, u.dir) != 0) ||
-        close(u.fd) != 0) {
-        u.fd = -1;
-        upload_store_failed(c, errno);
-        goto out;
+    if (ok)
+        upload_answer(c, draft.token);
+    else
+        jobs_life_draft_abort(cfg, &draft);
+    free(options);
+    web_multipart_free(u.mp);
+    disp_options_builder_free(u.options);
+}
+
+void web_upload_reconvert(struct web_ctx *c, const struct web_match *m)
+{
+    const struct disp_config *cfg = &c->app->cfg;
+    char token[JOBS_TOKEN_SIZE];
+    if (web_match_param(m, "token", token, sizeof token) < 0 || !jobs_token_valid(token)) {
+        web_send_error(c, 404, "There is no such conversion.");
+        return;
     }
-    u.fd = -1;
-    if (rename(u.part_path, u.input_path) != 0) {
-        upload_store_failed(c, errno);
-        goto out;
+    const char *content_type = web_env(c, "CONTENT_TYPE");
+    if (!content_type || strncasecmp(content_type, "multipart/form-data", 19) != 0) {
+        web_send_error(c, 400, "The form must be sent as multipart/form-data.");
+        return;
     }
-    if (!upload_enqueue(c, &u))
-        goto out;
-    ok = true;
-    upload_answer(c, &u);
-out:
-    if (u.fd >= 0)
-        close(u.fd);
-    if (!ok)
-        web_remove_tree(u.dir);
+    if (!upload_queue_has_room(c))
+        return;
+    int sink = open("/dev/null", O_WRONLY | O_CLOEXEC); /* a file part is refused anyway */
+    struct upload u = {0};
+    char *options = NULL;
+    bool ok = sink >= 0 && upload_read_form(c, &u, content_type, sink, 0) &&
+              upload_options(c, &u);
+    if (sink < 0)
+        web_send_error(c, 500, "/dev/null: %s.", strerror(errno));
+    if (ok && !(options = disp_options_builder_json(u.options))) {
+        web_send_error(c, 500, "Out of memory.");
+        ok = false;
+    }
+    if (ok) {
+        struct jobs_life_params p = upload_params(cfg, NULL, options);
+        char made[JOBS_TOKEN_SIZE];
+        int rc = jobs_life_reconvert(cfg, web_app_store(c->app), token, &p, made);
+        if (rc == JOBS_ERR_NOT_FOUND)
+            web_send_error(c, 404, "There is no such conversion, or its file was removed "
+                                   "after the retention period.");
+        else if (rc)
+            upload_failed(c, rc);
+        else
+            upload_answer(c, made);
+    }
+    if (sink >= 0)
+        close(sink);
+    free(options);
     web_multipart_free(u.mp);
     disp_options_builder_free(u.options);
 }

@@ -12,6 +12,11 @@
  *       the fork (it claims, closes its connection, forks); done is created → finished.
  *   jobs_bench throughput CONFIG INPUT N
  *       N tiny jobs enqueued at once, then the time until every one is done.
+ *   jobs_bench lockwait CONFIG INPUT N
+ *       the write-lock wait of a submission under load: N tiny jobs enqueued at once keep the
+ *       dispatcher and its children writing (claims, starts, results), while N more are
+ *       enqueued one at a time, 1 ms apart, each insert timed. Sets the site's budget
+ *       (JOBS_LIFE_SITE_BUSY_MS).
  * INPUT is a tiny tsv file every job converts to tsv.
  */
 #include "config.h"
@@ -164,12 +169,40 @@ static int bench_throughput(const struct disp_config *cfg, struct jobs_store *s,
     return 0;
 }
 
+static int bench_lockwait(const struct disp_config *cfg, struct jobs_store *s, const char *input,
+                          int n)
+{
+    double *wait = calloc((size_t)n, sizeof *wait);
+    if (!wait)
+        return 1;
+    for (int i = 0; i < n; i++)
+        if (bench_enqueue(s, input, NULL) != 0)
+            return 1;
+    disp_wake(cfg, DISP_WAKE_JOB);
+    for (int i = 0; i < n; i++) {
+        double t0 = bench_now();
+        if (bench_enqueue(s, input, NULL) != 0)
+            return 1;
+        wait[i] = (bench_now() - t0) * 1000.0;
+        disp_wake(cfg, DISP_WAKE_JOB);
+        usleep(1000);
+    }
+    printf("{\"n\": %d, \"insert_p50_ms\": %.2f, \"insert_p99_ms\": %.2f,"
+           " \"insert_max_ms\": %.2f}\n",
+           n, bench_pct(wait, (size_t)n, 0.5), bench_pct(wait, (size_t)n, 0.99),
+           bench_pct(wait, (size_t)n, 1.0));
+    free(wait);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 4 && strcmp(argv[1], "store") == 0)
         return bench_store(argv[2], atoi(argv[3]));
-    if (argc != 5 || (strcmp(argv[1], "latency") != 0 && strcmp(argv[1], "throughput") != 0)) {
-        fprintf(stderr, "usage: jobs_bench store DB N | latency|throughput CONFIG INPUT N\n");
+    if (argc != 5 || (strcmp(argv[1], "latency") != 0 && strcmp(argv[1], "throughput") != 0 &&
+                      strcmp(argv[1], "lockwait") != 0)) {
+        fprintf(stderr,
+                "usage: jobs_bench store DB N | latency|throughput|lockwait CONFIG INPUT N\n");
         return 2;
     }
     static struct disp_config cfg;
@@ -183,8 +216,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "open: %s\n", err);
         return 1;
     }
-    int rc = strcmp(argv[1], "latency") == 0 ? bench_latency(&cfg, s, argv[3], atoi(argv[4]))
-                                             : bench_throughput(&cfg, s, argv[3], atoi(argv[4]));
+    int n = atoi(argv[4]);
+    int rc = strcmp(argv[1], "latency") == 0      ? bench_latency(&cfg, s, argv[3], n)
+             : strcmp(argv[1], "lockwait") == 0   ? bench_lockwait(&cfg, s, argv[3], n)
+                                                  : bench_throughput(&cfg, s, argv[3], n);
     jobs_store_close(s);
     return rc;
 }

@@ -15,6 +15,9 @@ Scenarios (one per ctest test, --scenario NAME):
   nomemcached  memcached stopped mid-run: every job completes, status comes from SQLite.
   lifetime     two dispatchers on one data_dir: only one runs; SIGTERM lets children finish;
                the lifeline pipe; purge.
+  partials     a child killed mid-write on every attempt (its outputs exceed rlimit_fsize_mb:
+               SIGXFSZ) ends failed with the signal and a named error, and leaves no
+               .partial- file behind.
 
 Every process's stderr is collected; any sanitizer report in it fails the test.
 Prints "N passed, M failed"; exit status 1 on any failure.
@@ -812,12 +815,42 @@ def scenario_lifetime(args, c):
         js.finish()
 
 
+def scenario_partials(args, c):
+    js = JobSystem(args, 'partials', c, extra_conf={'rlimit_fsize_mb': '1'})
+    try:
+        d = js.start_dispatcher()
+        c.check(js.wait_dispatcher_ready(d), 'the dispatcher starts')
+        big = os.path.join(js.work, 'big.tsv')
+        with open(big, 'w') as f:
+            f.write('tracker\tframe\tx\ty\tresidual\n')
+            for tr in range(100):
+                for fr in range(600):
+                    f.write('T%d\t%d\t%.6f\t%.6f\t0.1\n' % (tr, fr, 100.0 + fr, 200.0 + tr))
+        token = js.enqueue(big, 'tsv', 1920, 1080, 'tsv,nukescript,pftrack5', max_attempts=3)
+        s = js.wait_final([token])[token]
+        c.check(s['state'] == 'failed' and s['attempts'] == 3,
+                'killed on every attempt, the job fails after 3: %r' % s)
+        c.check(s.get('exit_signal') == signal.SIGXFSZ,
+                'each attempt was killed mid-write (signal %r)' % s.get('exit_signal'))
+        c.check(s.get('error_domain') == 'jobs' and s.get('error_name') == 'JOBS_ERR_UNAVAILABLE',
+                'the error is the job system\'s, named: %r' % s)
+        out = js.job_out(token)
+        left = [n for n in (os.listdir(out) if os.path.isdir(out) else []) if '.partial-' in n]
+        c.check(not left, 'no partial file left: %s' % left)
+        log = open(js.dispatchers[0][1], errors='replace').read()
+        c.check(re.search(r'job %s: removed \d+ partial files' % re.escape(token), log),
+                'the dispatcher removed the killed attempts\' partial files')
+    finally:
+        js.finish()
+
+
 SCENARIOS = {
     'corpus': scenario_corpus,
     'faults': scenario_faults,
     'recovery': scenario_recovery,
     'nomemcached': scenario_nomemcached,
     'lifetime': scenario_lifetime,
+    'partials': scenario_partials,
 }
 
 

@@ -2,12 +2,18 @@
  * test_jobs_store.c — the job store against a real SQLite file in a temporary folder:
  * open and migrate, enqueue validation, claim order (priority, run_at, id), attempts,
  * transitions guarded by the attempt, cancel and retry, purge, stats, listings, the claim's
- * query plan, the fork guard, and two processes claiming from one queue at once.
+ * query plan, the fork guard, and two processes claiming from one queue at once; the
+ * migration from schema version 1 (error domains); and a job's life (jobs_life.h): the
+ * folder's layout and modes, a submission that cannot take the write lock leaving nothing
+ * behind, reconverting, cancelling, purging and partial files.
  * Each case runs in its own child process, so a crash fails that case only.
  */
 #include "check.h"
+#include "config.h"
 #include "disp_progress.h"
+#include "jobs_life.h"
 #include "jobs_store.h"
+#include "trackport.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -80,6 +86,15 @@ static int64_t sql_int(const char *name, const char *sql)
     return v;
 }
 
+/* The same on a data_dir's database (jobs_life cases). */
+static int64_t cfg_sql_int(const struct disp_config *cfg, const char *sql)
+{
+    char name[1100];
+    snprintf(name, sizeof name, "%s", cfg->db_path + strlen(test_dir) + 1);
+    name[strlen(name) - 3] = '\0'; /* db_path() adds ".db" back */
+    return sql_int(name, sql);
+}
+
 static void sql_exec(const char *name, const char *sql)
 {
     char path[512];
@@ -120,7 +135,7 @@ static void test_open_migrate(void)
     CHECK(s != NULL);
     jobs_store_close(s);
     CHECK_INT(sql_int("migrate", "PRAGMA user_version"), jobs_store_schema_version());
-    CHECK_INT(sql_int("migrate", "SELECT count(*) FROM pragma_table_info('jobs')"), 25);
+    CHECK_INT(sql_int("migrate", "SELECT count(*) FROM pragma_table_info('jobs')"), 26);
     CHECK_INT(sql_int("migrate", "SELECT count(*) FROM sqlite_master WHERE name = 'jobs_claim'"),
               1);
     char path[512];
@@ -707,6 +722,375 @@ static void test_progress_backoff(void)
 
 /* ------------------------------------------------------------------ runner */
 
+
+/* ------------------------------------------------------------------ schema 1 → 2 */
+
+/* A database as version 1 of the schema left it, with rows of every kind of error its
+ * writers stored: the cancel's bare -12, the dispatcher's -13, the child's converter codes. */
+static void test_migrate_v1(void)
+{
+    sql_exec("v1", "PRAGMA journal_mode = WAL;"
+                   "CREATE TABLE jobs ( id INTEGER PRIMARY KEY, token TEXT NOT NULL UNIQUE,"
+                   " queue TEXT NOT NULL DEFAULT 'default', state INTEGER NOT NULL DEFAULT 0,"
+                   " priority INTEGER NOT NULL DEFAULT 0, run_at INTEGER NOT NULL,"
+                   " attempts INTEGER NOT NULL DEFAULT 0, max_attempts INTEGER NOT NULL DEFAULT 3,"
+                   " ttr INTEGER NOT NULL DEFAULT 300, worker_pid INTEGER, worker_start INTEGER,"
+                   " lease_until INTEGER, created INTEGER NOT NULL, started INTEGER,"
+                   " finished INTEGER, input_name TEXT NOT NULL, input_path TEXT NOT NULL,"
+                   " options TEXT NOT NULL DEFAULT '{}', percent INTEGER NOT NULL DEFAULT 0,"
+                   " message TEXT, error_code INTEGER NOT NULL DEFAULT 0, error TEXT,"
+                   " exit_code INTEGER, exit_signal INTEGER, result TEXT);"
+                   "CREATE INDEX jobs_claim ON jobs(state, priority, run_at, id);"
+                   "CREATE INDEX jobs_finished ON jobs(finished) WHERE finished IS NOT NULL;"
+                   "INSERT INTO jobs (token, state, run_at, created, input_name, input_path,"
+                   " error_code, error, exit_code, exit_signal, result, finished) VALUES"
+                   " ('AAAAAAAAAAAAAAAAAAAAAA', 4, 1, 1, 'a.nk', '/x/input', -12,"
+                   "  'Cancelled', 77, 0, NULL, 5),"
+                   " ('BBBBBBBBBBBBBBBBBBBBBB', 3, 1, 1, 'b.nk', '/x/input', -8,"
+                   "  'Line 3: expected a number', 0, 0, NULL, 5),"
+                   " ('CCCCCCCCCCCCCCCCCCCCCC', 3, 1, 1, 'c.nk', '/x/input', -13,"
+                   "  'The conversion crashed (signal 11, Segmentation fault), on every"
+                   " attempt; the job was given up.', -1, 11, NULL, 5),"
+                   " ('DDDDDDDDDDDDDDDDDDDDDD', 0, 1, 1, 'd.nk', '/x/input', -2,"
+                   "  'Cannot create an output file', 75, 0, NULL, NULL),"
+                   " ('EEEEEEEEEEEEEEEEEEEEEE', 2, 1, 1, 'e.nk', '/x/input', 0, NULL, 0, 0,"
+                   "  '{\"trackers\":1}', 5),"
+                   " ('FFFFFFFFFFFFFFFFFFFFFF', 3, 1, 1, 'f.nk', '/x/input', -12,"
+                   "  'Cancelled by the converter', 0, 0, NULL, 5);"
+                   "PRAGMA user_version = 1;");
+    struct jobs_store *s = open_store("v1");
+    CHECK(s != NULL);
+    CHECK_INT(sql_int("v1", "PRAGMA user_version"), 2);
+    CHECK_INT(jobs_store_schema_version(), 2);
+    static const struct {
+        const char *token;
+        int state, code, domain;
+        const char *name;
+    } want[] = {
+        {"AAAAAAAAAAAAAAAAAAAAAA", JOBS_CANCELLED, JOBS_ERR_CANCELLED, JOBS_DOMAIN_JOBS,
+         "JOBS_ERR_CANCELLED"},
+        {"BBBBBBBBBBBBBBBBBBBBBB", JOBS_FAILED, TP_ERR_PARSE, JOBS_DOMAIN_CONVERTER,
+         "TP_ERR_PARSE"},
+        {"CCCCCCCCCCCCCCCCCCCCCC", JOBS_FAILED, JOBS_ERR_UNAVAILABLE, JOBS_DOMAIN_JOBS,
+         "JOBS_ERR_UNAVAILABLE"},
+        {"DDDDDDDDDDDDDDDDDDDDDD", JOBS_QUEUED, TP_ERR_IO, JOBS_DOMAIN_CONVERTER, "TP_ERR_IO"},
+        {"EEEEEEEEEEEEEEEEEEEEEE", JOBS_DONE, 0, JOBS_DOMAIN_NONE, ""},
+        /* -12 outside a cancelled row was the converter's own TP_ERR_CANCELLED */
+        {"FFFFFFFFFFFFFFFFFFFFFF", JOBS_FAILED, TP_ERR_CANCELLED, JOBS_DOMAIN_CONVERTER,
+         "TP_ERR_CANCELLED"},
+    };
+    struct jobs_job j;
+    jobs_job_init(&j);
+    for (size_t i = 0; s && i < sizeof want / sizeof want[0]; i++) {
+        CHECK_INT(jobs_get(s, want[i].token, &j), 0);
+        CHECK_INT(j.state, want[i].state);
+        CHECK_INT(j.error_code, want[i].code);
+        CHECK_INT(j.error_domain, want[i].domain);
+        CHECK_STR(jobs_life_error_name(j.error_domain, j.error_code), want[i].name);
+    }
+    /* the jobs are all still there, and the store works on them */
+    CHECK_INT(sql_int("v1", "SELECT count(*) FROM jobs"), 6);
+    CHECK_STR(j.error, "Cancelled by the converter");
+    CHECK_INT(jobs_retry(s, "AAAAAAAAAAAAAAAAAAAAAA", 1), 0);
+    CHECK_INT(jobs_get(s, "AAAAAAAAAAAAAAAAAAAAAA", &j), 0);
+    CHECK_INT(j.error_code, 0);
+    CHECK_INT(j.error_domain, JOBS_DOMAIN_NONE);
+    /* a new cancel stores the job system's code, never a bare number */
+    CHECK_INT(jobs_cancel(s, "AAAAAAAAAAAAAAAAAAAAAA", NULL), 0);
+    CHECK_INT(jobs_get(s, "AAAAAAAAAAAAAAAAAAAAAA", &j), 0);
+    CHECK_INT(j.error_code, JOBS_ERR_CANCELLED);
+    CHECK_INT(j.error_domain, JOBS_DOMAIN_JOBS);
+    jobs_job_cleanup(&j);
+    jobs_store_close(s);
+    /* opening again migrates nothing */
+    s = open_store("v1");
+    CHECK_INT(sql_int("v1", "SELECT count(*) FROM jobs WHERE error_domain = 1"), 3);
+    jobs_store_close(s);
+}
+
+/* ------------------------------------------------------------------ a job's life */
+
+/* A configuration whose data_dir is a fresh folder of the case; no memcached. */
+static void life_config(const char *name, struct disp_config *cfg)
+{
+    char dir[512], err[256];
+    snprintf(dir, sizeof dir, "%s/%s-data", test_dir, name);
+    disp_config_defaults(cfg);
+    CHECK_INT(disp_config_set(cfg, "data_dir", dir, err, sizeof err), 0);
+    CHECK_INT(disp_config_set(cfg, "memcached_servers", "", err, sizeof err), 0);
+    CHECK_INT(disp_config_finish(cfg, err, sizeof err), 0);
+}
+
+static struct jobs_store *life_store(const struct disp_config *cfg, int role)
+{
+    struct jobs_store *s = NULL;
+    char err[1024];
+    int rc = jobs_life_open_store(cfg, role, &s, err, sizeof err);
+    CHECK_REPORT(rc == 0, "open: %s", err);
+    return s;
+}
+
+/* A small input file in the case's folder. */
+static void life_input(const char *name, char *path, size_t size)
+{
+    snprintf(path, size, "%s/%s.tsv", test_dir, name);
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (f) {
+        fputs("tracker\tframe\tx\ty\tresidual\nA\t0\t1\t2\t0\n", f);
+        fclose(f);
+    }
+}
+
+/* A data_dir for case `name` with one job submitted from a small file (kept at src);
+ * returns the store, opened for role. */
+static struct jobs_store *life_one_job(const char *name, int role, struct disp_config *cfg,
+                                       const char *options, char token[JOBS_TOKEN_SIZE],
+                                       char *src, size_t src_size)
+{
+    life_config(name, cfg);
+    struct jobs_store *s = life_store(cfg, role);
+    life_input(name, src, src_size);
+    struct jobs_life_params p = {.input_name = "shot.tsv", .options = options};
+    CHECK_INT(jobs_life_submit_file(cfg, s, src, &p, token), 0);
+    return s;
+}
+
+static int life_mode(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? (int)(st.st_mode & 07777) : -1;
+}
+
+static long life_entries(const char *dir)
+{
+    char cmd[1600];
+    snprintf(cmd, sizeof cmd, "test $(ls -A '%s' | wc -l) -eq 0", dir);
+    return system(cmd) == 0 ? 0 : 1;
+}
+
+static void test_life_layout(void)
+{
+    struct disp_config cfg;
+    char src[512], token[JOBS_TOKEN_SIZE], dir[1200], input[1200], want[1300];
+    struct jobs_store *s =
+        life_one_job("layout", JOBS_LIFE_WORKER, &cfg, "{}", token, src, sizeof src);
+    struct jobs_life_params p = {.input_name = "shot.tsv", .options = "{}"};
+    CHECK_INT(jobs_life_dir(&cfg, token, dir, sizeof dir), 0);
+    CHECK_INT(jobs_life_input_path(&cfg, token, input, sizeof input), 0);
+    snprintf(want, sizeof want, "%s/jobs/%s/input", cfg.data_dir, token);
+    CHECK_STR(input, want);
+    CHECK_INT(life_mode(dir), JOBS_LIFE_DIR_MODE);
+    CHECK_INT(life_mode(input), JOBS_LIFE_FILE_MODE);
+    CHECK(access(input, R_OK) == 0);
+    snprintf(want, sizeof want, "%s/input.part", dir);
+    CHECK(access(want, F_OK) != 0);
+    struct jobs_job j;
+    jobs_job_init(&j);
+    CHECK_INT(jobs_get(s, token, &j), 0);
+    CHECK_STR(j.input_path, input);
+    CHECK_STR(j.input_name, "shot.tsv");
+    CHECK_STR(j.queue, "default");
+    CHECK_INT(j.max_attempts, cfg.max_attempts);
+    CHECK_INT(j.ttr_s, cfg.ttr_s);
+    jobs_job_cleanup(&j);
+    /* not a regular file: refused before anything is made */
+    CHECK_INT(jobs_life_submit_file(&cfg, s, test_dir, &p, token), JOBS_ERR_BAD_ARGUMENT);
+    CHECK_INT(jobs_life_dir(&cfg, "../../etc", dir, sizeof dir), JOBS_ERR_BAD_ARGUMENT);
+    char name[32];
+    jobs_life_safe_name("C:\\shots\\..my shot?.nk", name, sizeof name);
+    CHECK_STR(name, "my_shot_.nk");
+    jobs_life_safe_name("...", name, sizeof name);
+    CHECK_STR(name, "upload");
+    jobs_store_close(s);
+}
+
+/* Holds the write lock of cfg's database from another process until told to stop. */
+static pid_t life_hold_lock(const struct disp_config *cfg, int *release_fd)
+{
+    int go[2], done[2];
+    CHECK(pipe(go) == 0 && pipe(done) == 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(go[0]);
+        close(done[1]);
+        sqlite3 *db;
+        char byte = 'x';
+        if (sqlite3_open(cfg->db_path, &db) != SQLITE_OK ||
+            sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+            _exit(1);
+        if (write(go[1], &byte, 1) != 1 || read(done[0], &byte, 1) < 0)
+            _exit(1);
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        sqlite3_close(db);
+        _exit(0);
+    }
+    char byte;
+    close(go[1]);
+    close(done[0]);
+    CHECK(read(go[0], &byte, 1) == 1);
+    close(go[0]);
+    *release_fd = done[1];
+    return pid;
+}
+
+static void life_release_lock(pid_t pid, int release_fd)
+{
+    close(release_fd);
+    int status;
+    CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+static void test_life_busy(void)
+{
+    struct disp_config cfg;
+    char src[512], token[JOBS_TOKEN_SIZE], jobs[1100];
+    struct jobs_store *s =
+        life_one_job("busy", JOBS_LIFE_SITE, &cfg, NULL, token, src, sizeof src);
+    struct jobs_life_params p = {.input_name = "shot.tsv"};
+    snprintf(jobs, sizeof jobs, "%s/jobs", cfg.data_dir);
+
+    /* no store open across fork (jobs_store.h); opening one needs no write lock */
+    jobs_store_close(s);
+    int release;
+    pid_t holder = life_hold_lock(&cfg, &release);
+    s = life_store(&cfg, JOBS_LIFE_SITE);
+    /* reads answer while the lock is held */
+    struct jobs_job j;
+    jobs_job_init(&j);
+    CHECK_INT(jobs_get(s, token, &j), 0);
+    jobs_job_cleanup(&j);
+    int64_t depth = -1;
+    CHECK_INT(jobs_queue_depth(s, jobs_now_ms(), &depth), 0);
+    CHECK_INT(depth, 1);
+    /* a submission gives up within the site's budget and leaves nothing behind */
+    char other[JOBS_TOKEN_SIZE];
+    CHECK_INT(jobs_life_submit_file(&cfg, s, src, &p, other), JOBS_ERR_BUSY);
+    CHECK_INT(jobs_life_reconvert(&cfg, s, token, &p, other), JOBS_ERR_BUSY);
+    CHECK_INT(jobs_life_cancel(&cfg, s, NULL, token, NULL), JOBS_ERR_BUSY);
+    /* still held (the holder waits for us): the answers came before the release */
+    CHECK(kill(holder, 0) == 0);
+    life_release_lock(holder, release);
+    char cmd[1300];
+    snprintf(cmd, sizeof cmd, "test $(ls -A '%s' | wc -l) -eq 1", jobs);
+    CHECK_INT(system(cmd), 0);
+    CHECK_INT(cfg_sql_int(&cfg, "SELECT count(*) FROM jobs"), 1);
+    CHECK_INT(cfg_sql_int(&cfg, "SELECT state FROM jobs"), JOBS_QUEUED);
+    jobs_store_close(s);
+}
+
+static void test_life_reconvert(void)
+{
+    struct disp_config cfg;
+    char src[512], old[JOBS_TOKEN_SIZE], made[JOBS_TOKEN_SIZE];
+    struct jobs_store *s = life_one_job("reconvert", JOBS_LIFE_WORKER, &cfg,
+                                        "{\"importer\":\"tsv\"}", old, src, sizeof src);
+    CHECK_INT(jobs_cancel(s, old, NULL), 0);
+    struct jobs_job before, after, nj;
+    jobs_job_init(&before);
+    jobs_job_init(&after);
+    jobs_job_init(&nj);
+    CHECK_INT(jobs_get(s, old, &before), 0);
+    struct jobs_life_params q = {.input_name = "ignored", .options = "{\"exporters\":[\"tsv\"]}"};
+    CHECK_INT(jobs_life_reconvert(&cfg, s, old, &q, made), 0);
+    CHECK(strcmp(made, old) != 0);
+    CHECK_INT(jobs_get(s, made, &nj), 0);
+    CHECK_INT(nj.state, JOBS_QUEUED);
+    CHECK_STR(nj.input_name, "shot.tsv");
+    CHECK_STR(nj.options, "{\"exporters\":[\"tsv\"]}");
+    char a[1200], b[1200];
+    CHECK_INT(jobs_life_input_path(&cfg, old, a, sizeof a), 0);
+    CHECK_INT(jobs_life_input_path(&cfg, made, b, sizeof b), 0);
+    CHECK_STR(nj.input_path, b);
+    struct stat sa, sb;
+    CHECK(stat(a, &sa) == 0 && stat(b, &sb) == 0);
+    CHECK(sa.st_ino == sb.st_ino && sa.st_size == sb.st_size); /* a hard link */
+    CHECK_INT(life_mode(b), JOBS_LIFE_FILE_MODE);
+    CHECK_INT(jobs_get(s, old, &after), 0);
+    CHECK_INT(after.state, before.state);
+    CHECK_STR(after.options, before.options);
+    CHECK_INT(after.finished_ms, before.finished_ms);
+    CHECK_INT(jobs_life_reconvert(&cfg, s, "AAAAAAAAAAAAAAAAAAAAAA", &q, made),
+              JOBS_ERR_NOT_FOUND);
+    /* an input gone from disk: nothing is made */
+    CHECK(unlink(a) == 0);
+    CHECK_INT(jobs_life_reconvert(&cfg, s, old, &q, made), JOBS_ERR_NOT_FOUND);
+    CHECK_INT(cfg_sql_int(&cfg, "SELECT count(*) FROM jobs"), 2);
+    jobs_job_cleanup(&before);
+    jobs_job_cleanup(&after);
+    jobs_job_cleanup(&nj);
+    jobs_store_close(s);
+}
+
+static void test_life_cancel_purge(void)
+{
+    struct disp_config cfg;
+    char src[512], token[JOBS_TOKEN_SIZE], dir[1200];
+    struct jobs_store *s =
+        life_one_job("lifecancel", JOBS_LIFE_WORKER, &cfg, NULL, token, src, sizeof src);
+    struct jobs_job after;
+    CHECK_INT(jobs_life_cancel(&cfg, s, NULL, token, &after), 0);
+    CHECK_INT(after.state, JOBS_CANCELLED);
+    CHECK_INT(after.error_code, JOBS_ERR_CANCELLED);
+    CHECK_INT(after.error_domain, JOBS_DOMAIN_JOBS);
+    jobs_job_cleanup(&after);
+    CHECK_INT(jobs_life_cancel(&cfg, s, NULL, token, &after), JOBS_ERR_STATE);
+    CHECK_INT(after.state, JOBS_CANCELLED);
+    jobs_job_cleanup(&after);
+    CHECK_INT(jobs_life_cancel(&cfg, s, NULL, "AAAAAAAAAAAAAAAAAAAAAA", &after),
+              JOBS_ERR_NOT_FOUND);
+    CHECK_INT(jobs_life_retry(&cfg, s, NULL, token), 0);
+    CHECK_INT(jobs_life_cancel(&cfg, s, NULL, token, NULL), 0);
+
+    size_t n = 9;
+    CHECK_INT(jobs_life_purge(&cfg, s, NULL, jobs_now_ms() - 3600000, 0, &n), 0);
+    CHECK_INT(n, 0);
+    CHECK_INT(jobs_life_dir(&cfg, token, dir, sizeof dir), 0);
+    CHECK(access(dir, F_OK) == 0);
+    CHECK_INT(jobs_life_purge(&cfg, s, NULL, jobs_now_ms() + 1, 0, &n), 0);
+    CHECK_INT(n, 1);
+    CHECK(access(dir, F_OK) != 0);
+    CHECK_INT(jobs_get(s, token, &after), JOBS_ERR_NOT_FOUND);
+    jobs_store_close(s);
+}
+
+static void test_life_partials(void)
+{
+    struct disp_config cfg;
+    life_config("partials", &cfg);
+    char token[JOBS_TOKEN_SIZE], out[1200], path[1400];
+    CHECK_INT(jobs_token_new(token), 0);
+    size_t n = 9;
+    CHECK_INT(jobs_life_remove_partials(&cfg, token, &n), 0); /* no folder yet */
+    CHECK_INT(n, 0);
+    CHECK_INT(jobs_life_out_dir(&cfg, token, out, sizeof out), 0);
+    char cmd[1500];
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s'", out);
+    CHECK_INT(system(cmd), 0);
+    static const char *const names[] = {"shot_nuke.nk.partial-a1B2c3", "shot_tsv.txt.partial-XXXXXX",
+                                        "shot_tsv.txt", "x.partial-toolong1", ".partial-abcdef"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", out, names[i]);
+        FILE *f = fopen(path, "w");
+        CHECK(f != NULL);
+        if (f)
+            fclose(f);
+    }
+    CHECK_INT(jobs_life_remove_partials(&cfg, token, &n), 0);
+    CHECK_INT(n, 2);
+    snprintf(path, sizeof path, "%s/shot_tsv.txt", out);
+    CHECK(access(path, F_OK) == 0);
+    snprintf(path, sizeof path, "%s/shot_nuke.nk.partial-a1B2c3", out);
+    CHECK(access(path, F_OK) != 0);
+    CHECK(!jobs_life_is_partial(".partial-abcdef"));
+    CHECK(jobs_life_remove_dir(&cfg, token) == 0);
+    CHECK(access(out, F_OK) != 0);
+    snprintf(path, sizeof path, "%s/jobs", cfg.data_dir);
+    CHECK(life_entries(path) == 0);
+    CHECK(jobs_life_remove_dir(&cfg, token) == 0); /* gone already */
+}
+
 static const struct check_case cases[] = {
     {"tokens", test_tokens},
     {"open_migrate", test_open_migrate},
@@ -722,6 +1106,12 @@ static const struct check_case cases[] = {
     {"concurrent_claims", test_concurrent_claims},
     {"progress_value", test_progress_value},
     {"progress_backoff", test_progress_backoff},
+    {"migrate_v1", test_migrate_v1},
+    {"life_layout", test_life_layout},
+    {"life_busy", test_life_busy},
+    {"life_reconvert", test_life_reconvert},
+    {"life_cancel_purge", test_life_cancel_purge},
+    {"life_partials", test_life_partials},
 };
 
 int main(int argc, char **argv)

@@ -13,6 +13,11 @@ Scenarios (one ctest each, so that each stays short and they can run side by sid
   memcached memcached stopped: status, uploads and health still answer
   errors    bad requests: 404, 405, 411, 413, 400 (malformed form, no file, unknown importer,
             path-like names), JSON for JSON clients and a page for browsers; cancel
+  lifecycle a job's life through the site and trackportctl alike: the same folder layout and
+            modes; cancel through either, and the very next status says cancelled;
+            reconvert; SQLite's write lock held by another process for 3 s: status, page
+            and downloads answer during the hold, uploads answer 503 (Retry-After) or
+            succeed, and leave nothing half-written
 
 Each prints its failures and "N passed, M failed"; the sanitizer reports of every process of
 the site fail the test.
@@ -709,11 +714,223 @@ def scenario_errors(env, t):
         finish_site(t, site)
 
 
+def job_tree(site, token):
+    """{path relative to the job folder: (kind, mode)} of every entry in it."""
+    root = os.path.join(site.data, 'jobs', token)
+    tree = {'.': ('dir', os.stat(root).st_mode & 0o7777)}
+    for d, dirs, files in os.walk(root):
+        for n in dirs + files:
+            p = os.path.join(d, n)
+            st = os.lstat(p)
+            tree[os.path.relpath(p, root)] = ('dir' if n in dirs else 'file',
+                                              st.st_mode & 0o7777)
+    return tree
+
+
+HOLD_LOCK = r"""
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute('BEGIN IMMEDIATE')
+print('held %.6f' % time.monotonic(), flush=True)
+time.sleep(float(sys.argv[2]))
+released = time.monotonic()
+db.execute('ROLLBACK')
+print('released %.6f' % released, flush=True)
+"""
+
+
+def scenario_lifecycle(env, t):
+    site = Site(env.build, os.path.join(env.work, 'site'), max_procs=2, max_children=1,
+                max_upload=32 << 20, extra_conf=SITE_CONF)
+    site.start()
+    ctl = os.path.join(env.build, 'dispatcher', 'trackportctl')
+
+    def run_ctl(*argv):
+        r = subprocess.run([ctl, '--config', site.config] + list(argv), capture_output=True,
+                           text=True, timeout=60)
+        return r.returncode, r.stdout, r.stderr
+
+    try:
+        entry = next(e for e in env.manifest if e['sample'].endswith('nuke/018.nk'))
+        fields = env.fields(entry)
+
+        # 1. The site and trackportctl store a job the same way.
+        code, data, _ = site.upload(env.sample(entry), fields)
+        via_site = data['token'] if code == 202 else None
+        argv = ['enqueue', env.sample(entry), '-f', entry['importer']]
+        if entry.get('width_given'):
+            argv += ['-w', str(entry['width_given']), '-h', str(entry['height_given'])]
+        rc, out, err = run_ctl(*argv)
+        via_ctl = out.strip() if rc == 0 else None
+        t.check(via_site and via_ctl, 'both submissions accepted: %r %r' % (data, err))
+        done = site.wait_final(via_site) if via_site else None
+        other = site.wait_final(via_ctl) if via_ctl else None
+        t.check(done and done['state'] == 'done' and other and other['state'] == 'done',
+                'both jobs done: %r %r' % (done, other))
+        if done and other:
+            a, b = job_tree(site, via_site), job_tree(site, via_ctl)
+            t.check(a == b, 'same folder layout and modes:\n site %r\n ctl  %r' % (a, b))
+            t.check(a.get('input') == ('file', 0o640) and a.get('.') == ('dir', 0o750),
+                    'the stored input is "input" (0640) in a 0750 folder: %r' % a)
+
+        # 2. Cancel a running job through the site, then one through trackportctl: the very
+        # next status answer says cancelled.
+        big = os.path.join(env.work, 'long_take.tsv')
+        make_big_tsv(big, 250, 1500)
+        for how in ('site', 'trackportctl'):
+            code, data, _ = site.upload(big, [('importer', 'tsv')])
+            token = data['token']
+            running = None
+            deadline = time.time() + 60
+            while time.time() < deadline:
+                r, s = site.get_json('/jobs/%s/status' % token)
+                if s and s['state'] == 'running' and s['percent'] > 0:
+                    running = s
+                    break
+                time.sleep(0.02)
+            t.check(running is not None, '%s: the long job runs' % how)
+            if how == 'site':
+                r = site.request('POST', '/jobs/%s/cancel' % token,
+                                 headers={'Accept': 'application/json'})
+                answer = r.json() if r.status == 200 else None
+                t.check(answer and answer['state'] == 'cancelled' and
+                        answer['message'] == 'Cancelled',
+                        'the cancel answers the new state: %d %r' % (r.status, r.body[:300]))
+            else:
+                rc, out, err = run_ctl('cancel', token, '--json')
+                t.check(rc == 0 and json.loads(out).get('state') == 'cancelled',
+                        'trackportctl cancel: %d %r %r' % (rc, out, err))
+            r, s = site.get_json('/jobs/%s/status' % token)
+            t.check(s and s['state'] == 'cancelled',
+                    '%s: the next status says cancelled: %r' % (how, s))
+            final = site.wait_final(token)
+            t.check(final and final['state'] == 'cancelled', '%s: stays cancelled' % how)
+            rc, out, _ = run_ctl('status', token, '--json')
+            st = json.loads(out) if rc == 0 else {}
+            t.check(st.get('error_domain') == 'jobs' and
+                    st.get('error_name') == 'JOBS_ERR_CANCELLED',
+                    '%s: the stored error is named: %r' % (how, st))
+            out_dir = os.path.join(site.data, 'jobs', token, 'out')
+            # the killed child's partial outputs are gone once the dispatcher reaped it
+            leftovers = wait_until_gone(out_dir)
+            t.check(not leftovers, '%s: partial files left: %s' % (how, leftovers))
+
+        # 3. Reconvert: a new job on the same stored input, the old one untouched.
+        if done:
+            before = site.get_json('/jobs/%s/status' % via_site)[1]
+            body, ctype = multipart([('exporters', 'tsv')] + fields, None, None)
+            r = upload_raw(site, body, ctype, path='/jobs/%s/reconvert' % via_site)
+            made = r.json().get('token') if r.status == 202 else None
+            t.check(made and made != via_site, 'reconvert: %d %r' % (r.status, r.body[:300]))
+            if made:
+                again = site.wait_final(made)
+                t.check(again and again['state'] == 'done' and
+                        [o['format'] for o in again['outputs']] == ['tsv'],
+                        'the new job converts with the new options: %r' % again)
+                with open(os.path.join(site.data, 'jobs', via_site, 'input'), 'rb') as f:
+                    old_bytes = f.read()
+                with open(os.path.join(site.data, 'jobs', made, 'input'), 'rb') as f:
+                    t.check(f.read() == old_bytes, 'the same input bytes')
+                after = site.get_json('/jobs/%s/status' % via_site)[1]
+                t.check(after == before, 'the old job is unchanged')
+            body, ctype = multipart(fields, '018.nk', b'x')
+            r = upload_raw(site, body, ctype, path='/jobs/%s/reconvert' % via_site)
+            is_json_error(t, r, 400, 'reconvert with a file', ['file'])
+            body, ctype = multipart(fields, None, None)
+            r = upload_raw(site, body, ctype, path='/jobs/AAAAAAAAAAAAAAAAAAAAAA/reconvert')
+            is_json_error(t, r, 404, 'reconvert of an unknown job')
+            r = site.request('GET', '/jobs/%s/reconvert' % via_site,
+                             headers={'Accept': 'application/json'})
+            is_json_error(t, r, 405, 'GET reconvert')
+
+        # 4. Another process holds the write lock for 3 s.
+        if done:
+            jobs_dir = os.path.join(site.data, 'jobs')
+            jobs_before = set(os.listdir(jobs_dir))
+            rc, out, _ = run_ctl('stats', '--json')
+            rows_before = sum(json.loads(out)[k] for k in FINAL + ('queued', 'running'))
+            holder = subprocess.Popen([sys.executable, '-c', HOLD_LOCK,
+                                       os.path.join(site.data, 'trackport.db'), '3'],
+                                      stdout=subprocess.PIPE, text=True)
+            try:
+                held = holder.stdout.readline()
+                t.check(held.startswith('held'), 'the lock is held: %r' % held)
+                finished = {}       # what -> (monotonic time answered, status)
+                output = done['outputs'][0]['url']
+
+                def read(what, path, accept):
+                    r = site.request('GET', path, headers={'Accept': accept})
+                    finished[what] = (time.monotonic(), r.status)
+
+                with open(env.sample(entry), 'rb') as f:
+                    form = multipart(fields, '018.nk', f.read())
+
+                def upload(n):
+                    r = upload_raw(site, form[0], form[1])
+                    data = r.json() if r.body else None
+                    finished['upload %d' % n] = (time.monotonic(), r.status, data,
+                                                 r.header('Retry-After'))
+
+                for i in range(3):
+                    read('status %d' % i, '/jobs/%s/status' % via_site, 'application/json')
+                read('page', '/jobs/%s' % via_site, BROWSER)
+                read('download', output, '*/*')
+                with concurrent.futures.ThreadPoolExecutor(4) as pool:
+                    for f in [pool.submit(upload, n) for n in range(2)] + \
+                             [pool.submit(read, 'status during uploads',
+                                          '/jobs/%s/status' % via_site, 'application/json')]:
+                        f.result()
+                read('status after uploads', '/jobs/%s/status' % via_site, 'application/json')
+                released = float(holder.stdout.readline().split()[1])
+            finally:
+                holder.wait(30)
+            for what, got in sorted(finished.items()):
+                print('  %-24s answered %4.0f ms before the release' %
+                      (what, (released - got[0]) * 1000))
+                t.check(got[0] < released, '%s answered during the hold' % what)
+                if what.startswith('upload'):
+                    t.check(got[1] in (202, 503), '%s: %r' % (what, got[1:]))
+                else:
+                    t.check(got[1] == 200, '%s: %d' % (what, got[1]))
+            accepted = {got[2]['token'] for what, got in finished.items()
+                        if what.startswith('upload') and got[1] == 202}
+            new = set(os.listdir(jobs_dir)) - jobs_before
+            t.check(new == accepted, 'folders of refused uploads: %s' % (new - accepted))
+            rc, out, _ = run_ctl('stats', '--json')
+            rows = sum(json.loads(out)[k] for k in FINAL + ('queued', 'running'))
+            t.check(rows == rows_before + len(accepted), 'rows: %d, then %d with %d accepted'
+                    % (rows_before, rows, len(accepted)))
+            for tok in accepted:
+                s = site.wait_final(tok)
+                t.check(s and s['state'] == 'done', 'an upload accepted during the hold: %r'
+                        % s)
+            refused = [got for what, got in finished.items()
+                       if what.startswith('upload') and got[1] == 503]
+            for got in refused:
+                t.check(got[2] and 'busy' in got[2].get('error', '').lower(),
+                        'a refused upload says why: %r' % (got[2],))
+                t.check(got[3] and got[3].isdigit(), 'with Retry-After: %r' % (got[3],))
+    finally:
+        finish_site(t, site)
+
+
+def wait_until_gone(out_dir, timeout=30):
+    """The .partial- files left in out_dir once they are gone or after timeout."""
+    deadline = time.time() + timeout
+    while True:
+        left = [n for n in (os.listdir(out_dir) if os.path.isdir(out_dir) else [])
+                if '.partial-' in n]
+        if not left or time.time() > deadline:
+            return left
+        time.sleep(0.05)
+
+
 SCENARIOS = {
     'corpus': scenario_corpus,
     'load': scenario_load,
     'memcached': scenario_memcached,
     'errors': scenario_errors,
+    'lifecycle': scenario_lifecycle,
 }
 
 

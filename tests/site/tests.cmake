@@ -9,7 +9,13 @@ if(TARGET trackport-fcgi AND TARGET trackport-dispatcher)
                    $<TARGET_FILE:trackport-fcgi> $<TARGET_FILE:trackportctl>
                    ${CMAKE_CURRENT_BINARY_DIR}/site_conf)
   set_tests_properties(site_conf PROPERTIES LABELS "site" TIMEOUT 60)
-  foreach(scenario corpus load memcached errors)
+  # No request runs a job's work: the site's program holds neither the converter child nor
+  # the dispatcher loop (they are in trackport_dispatcher, which it does not link).
+  add_test(NAME site_links_no_child
+           COMMAND sh -c "nm \"$0\" > /dev/null && ! nm \"$0\" | grep -E ' T (disp_child_run|disp_loop_run)$'"
+                   $<TARGET_FILE:trackport-fcgi>)
+  set_tests_properties(site_links_no_child PROPERTIES LABELS "site")
+  foreach(scenario corpus load memcached errors lifecycle)
     add_test(NAME site_${scenario}
              COMMAND ${Python3_EXECUTABLE} ${TP_SITE_DIR}/site_test.py ${scenario}
                      ${CMAKE_BINARY_DIR} ${TP_CORPUS_DIR} ${TP_TOOLS_DIR}/compare
