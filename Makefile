@@ -3,7 +3,11 @@ BUILD      ?= build
 BUILD_SAN  ?= build-sanitize
 JOBS       ?= $(shell nproc)
 
-.PHONY: all deps build build-sanitize test test-plain test-sanitize run bench fuzz clean format
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+
+.PHONY: all deps deps-run build build-sanitize test test-plain test-sanitize run bench fuzz clean \
+        format install deb
 
 all: build
 
@@ -41,6 +45,19 @@ fuzz: deps
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
+
+# cmake --install of a tree configured with PREFIX: bin/trackport, bin/trackportctl,
+# lib/trackport/{trackport-fcgi,trackport-dispatcher}, share/trackport/www, the man pages,
+# etc/trackport/trackport.conf (under PREFIX; /etc when PREFIX is /usr). DESTDIR stages it.
+install: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD)
+
+# The Debian package (debian/), built out of the source tree's own build folders; the .deb
+# lands in the parent folder, as dpkg-buildpackage puts it.
+deb: deps
+	dpkg-buildpackage -us -uc -b
 
 clean:
 	rm -rf $(BUILD) $(BUILD_SAN) build-fuzz

@@ -14,7 +14,9 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +31,14 @@ struct ctl {
     struct disp_progress *progress; /* open during purge only */
     bool json;
     const char *config_path;
+    uid_t site_uid; /* owner of data_dir, whose identity root takes (0: acting as itself) */
 };
+
+/* The configuration read when neither --config nor $TRACKPORT_CONFIG names one: the
+ * installed file, when it exists. Set by CMake from the install prefix. */
+#ifndef DISP_INSTALLED_CONFIG
+#define DISP_INSTALLED_CONFIG "/usr/local/etc/trackport/trackport.conf"
+#endif
 
 static int ctl_usage(FILE *to, int status)
 {
@@ -48,7 +57,13 @@ static int ctl_usage(FILE *to, int status)
             "  purge --older-than DAYS    delete final jobs finished before, with their files\n"
             "  dispatcher                 whether a dispatcher runs (pid)\n"
             "  config [--defaults]        print the configuration (or the defaults) as a file\n"
-            "\nThe configuration comes from --config FILE, else $TRACKPORT_CONFIG.\n");
+            "\nThe configuration comes from --config FILE, else $TRACKPORT_CONFIG, else\n"
+            DISP_INSTALLED_CONFIG " when it exists.\n"
+            "Run as root, trackportctl acts as the owner of data_dir (the site's user), so\n"
+            "what it creates stays the site's; run as another user it refuses.\n"
+            "\nExit status: 0 success (wait: the job is done); 1 the command failed, reason on\n"
+            "stderr (wait: timed out); 2 bad usage; 3 dispatcher: none runs, wait: the job\n"
+            "ended failed or cancelled.\n");
     return status;
 }
 
@@ -140,9 +155,22 @@ static void ctl_print_job(const struct jobs_job *j)
 
 /* ------------------------------------------------------------------ enqueue */
 
-static int ctl_copy_file(const char *from, const char *to)
+/* Opens (or, with st, stats) the user's input file with the caller's own rights: root acting
+ * as the site's user still reads a file the site's user may not. */
+static int ctl_user_file(const struct ctl *c, const char *path, struct stat *st)
 {
-    int in = open(from, O_RDONLY | O_CLOEXEC);
+    bool raise = c->site_uid != 0 && seteuid(0) == 0;
+    int rc = st ? stat(path, st) : open(path, O_RDONLY | O_CLOEXEC);
+    int saved = errno;
+    if (raise && seteuid(c->site_uid) != 0)
+        abort(); /* never go on as root in the site's folders */
+    errno = saved;
+    return rc;
+}
+
+static int ctl_copy_file(const struct ctl *c, const char *from, const char *to)
+{
+    int in = ctl_user_file(c, from, NULL);
     if (in < 0)
         return -1;
     int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
@@ -279,7 +307,7 @@ static int ctl_enqueue(struct ctl *c, int argc, char **argv)
 
     char token[JOBS_TOKEN_SIZE], dir[DISP_PATH_MAX + 64], input[DISP_PATH_MAX + 128], name[32];
     struct stat st;
-    if (stat(file, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (ctl_user_file(c, file, &st) != 0 || !S_ISREG(st.st_mode)) {
         free(options);
         return ctl_die("%s: not a readable file", file);
     }
@@ -293,7 +321,7 @@ static int ctl_enqueue(struct ctl *c, int argc, char **argv)
     mkdir(jobs_dir, 0755);
     ctl_input_name(file, name, sizeof name);
     snprintf(input, sizeof input, "%s/%s", dir, name);
-    if (mkdir(dir, 0755) != 0 || ctl_copy_file(file, input) != 0) {
+    if (mkdir(dir, 0755) != 0 || ctl_copy_file(c, file, input) != 0) {
         free(options);
         return ctl_die("cannot store %s in %s: %s", file, dir, strerror(errno));
     }
@@ -551,6 +579,36 @@ static int ctl_purge(struct ctl *c, int argc, char **argv)
     return 0;
 }
 
+/*
+ * Every file trackportctl creates in data_dir (job folders, the database's -wal and -shm)
+ * must belong to the site's user, the owner of data_dir, or the site can no longer write
+ * them. Run by that owner: nothing to do. Run by root: take the owner's identity (groups,
+ * then effective gid and uid; the real uid stays root only so that the user's input file
+ * can still be read, see ctl_user_file). Run by anyone else: refuse, saying why.
+ */
+static int ctl_become_site_user(struct ctl *c)
+{
+    struct stat st;
+    if (stat(c->cfg.data_dir, &st) != 0 || st.st_uid == geteuid())
+        return 0; /* a folder still to create belongs to whoever creates the site */
+    struct passwd *pw = getpwuid(st.st_uid);
+    char name[64];
+    snprintf(name, sizeof name, "%s", pw ? pw->pw_name : "");
+    if (geteuid() != 0)
+        return ctl_die("data_dir %s belongs to %s%s(uid %u), the site's user: run trackportctl "
+                       "as that user (sudo -u %s trackportctl ...) or as root, which acts as it",
+                       c->cfg.data_dir, name, name[0] ? " " : "", (unsigned)st.st_uid,
+                       name[0] ? name : "#uid");
+    gid_t gid = pw ? pw->pw_gid : st.st_gid;
+    if ((pw ? initgroups(name, gid) : setgroups(1, &gid)) != 0 || setegid(gid) != 0 ||
+        seteuid(st.st_uid) != 0)
+        return ctl_die("cannot act as %s (uid %u), the owner of data_dir %s: %s",
+                       name[0] ? name : "the site's user", (unsigned)st.st_uid, c->cfg.data_dir,
+                       strerror(errno));
+    c->site_uid = st.st_uid;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     static struct ctl c; /* the executable's one state struct */
@@ -578,8 +636,12 @@ int main(int argc, char **argv)
             args[rest++] = argv[k];
     }
     char err[1024];
+    if (!c.config_path && !getenv(DISP_CONFIG_ENV) && access(DISP_INSTALLED_CONFIG, R_OK) == 0)
+        c.config_path = DISP_INSTALLED_CONFIG;
     if (disp_config_load(c.config_path, &c.cfg, err, sizeof err) != 0)
         return ctl_die("%s", err);
+    if (strcmp(cmd, "config") != 0 && ctl_become_site_user(&c) != 0)
+        return 1;
     int status;
     if (strcmp(cmd, "enqueue") == 0)
         status = ctl_enqueue(&c, rest, args);

@@ -12,6 +12,7 @@
  * The only mutable state is the one struct below.
  */
 #include "web_app.h"
+#include "web_check.h"
 #include "web_http.h"
 #include "web_routes.h"
 
@@ -42,7 +43,9 @@ static void usage(FILE *to)
                 "on its own socket; with --socket it listens on PATH itself.\n"
                 "  --config FILE   the config file (default: $" DISP_CONFIG_ENV ")\n"
                 "  --socket PATH   listen on this unix socket instead of descriptor 0\n"
-                "  --check         load the config, print it and exit\n");
+                "  --check         print the config and what the site will use (programs,\n"
+                "                  folders, servers) with whether each is usable, and exit:\n"
+                "                  0 all usable, 1 bad config, 3 something is not usable\n");
 }
 
 /* Routes one request and answers it. */
@@ -127,7 +130,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "trackport-fcgi: %s\n", err);
             return 1;
         }
-        return disp_config_write(&cfg, stdout) == 0 ? 0 : 1;
+        return web_check_report(&cfg, stdout) == 0 ? 0 : 3;
     }
     if (FCGX_Init() != 0) {
         fprintf(stderr, "trackport-fcgi: cannot initialise FastCGI\n");
