@@ -54,10 +54,16 @@ install: deps
 	cmake --build $(BUILD) -j $(JOBS)
 	DESTDIR=$(DESTDIR) cmake --install $(BUILD)
 
-# The Debian package (debian/), built out of the source tree's own build folders; the .deb
-# lands in the parent folder, as dpkg-buildpackage puts it.
+# The Debian package (debian/): dpkg-buildpackage over a copy of the tracked sources in
+# $(BUILD)/deb/src, so the .deb lands in $(BUILD)/deb/ (dpkg-buildpackage writes into the
+# parent folder) and the source tree stays clean.
 deb: deps
-	dpkg-buildpackage -us -uc -b
+	rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/src
+	git ls-files -z --cached --others --exclude-standard | \
+	  tar --null -T - -cf - | tar -C $(BUILD)/deb/src -xf -
+	cd $(BUILD)/deb/src && DEB_BUILD_OPTIONS="parallel=$(JOBS) $${DEB_BUILD_OPTIONS:-}" \
+	  dpkg-buildpackage -us -uc -b
+	@ls $(BUILD)/deb/*.deb
 
 clean:
 	rm -rf $(BUILD) $(BUILD_SAN) build-fuzz

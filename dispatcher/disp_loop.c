@@ -545,6 +545,9 @@ int disp_loop_run(const struct disp_config *cfg, int lifeline_fd)
         close(l.lockfd);
         return DISP_LOOP_EXIT_LOCKED;
     }
+    /* Only the dispatcher that holds the lock writes the log; a loser of the race leaves
+     * no trace there. */
+    disp_log_redirect(cfg);
     l.nslots = cfg->max_children > 0 ? cfg->max_children : 1;
     l.slots = calloc((size_t)l.nslots, sizeof *l.slots);
     if (rc || !l.slots || loop_signals(&l, &old_mask) != 0 || loop_socket(&l) != 0 ||
