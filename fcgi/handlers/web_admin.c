@@ -3,30 +3,114 @@
 
 #include "web_app.h"
 #include "web_files.h"
+#include "web_hmac.h"
 #include "web_jobs.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 #define ADMIN_PAGE_MAX (4u << 20)
+#define ADMIN_SECRET_BYTES 32
+#define ADMIN_TOKEN_SIZE (2 * WEB_SHA256_SIZE + 1)
 
-/* False (and 404 answered) when the pages are switched off. */
-static bool admin_enabled(struct web_ctx *c)
+/* The user the web server authenticated, or NULL. */
+static const char *admin_user(struct web_ctx *c)
 {
-    if (c->app->cfg.web_admin)
+    const char *user = web_env(c, "REMOTE_USER");
+    return user && user[0] ? user : NULL;
+}
+
+bool web_admin_authorized(struct web_ctx *c, const char *what)
+{
+    if (admin_user(c) || c->app->cfg.web_admin_without_auth)
         return true;
-    web_send_error(c, 404, "There is no such page.");
+    web_send_error(c, 403,
+                   "%s needs a user authenticated by the web server, and none was: lighttpd's "
+                   "mod_auth block for this address is missing or does not match it (see "
+                   "lighttpd.conf). To serve it without authentication, on a network only "
+                   "operators reach, set web_admin_without_auth = true in trackport.conf.",
+                   what);
     return false;
 }
 
+/* False (and 404 or 403 answered) when the pages are switched off or nobody logged in. */
+static bool admin_enabled(struct web_ctx *c)
+{
+    if (!c->app->cfg.web_admin) {
+        web_send_error(c, 404, "There is no such page.");
+        return false;
+    }
+    return web_admin_authorized(c, "The admin page");
+}
+
+/* The server's secret for anti-forgery tokens: <data_dir>/admin.secret, random bytes made
+ * by whichever process needs it first. It is written whole under a temporary name and
+ * linked into place, so a racing process reads either nothing (and links its own, which
+ * fails) or the complete file. 0, or -1 when it can be neither read nor made. */
+static int admin_secret(struct web_ctx *c, uint8_t secret[ADMIN_SECRET_BYTES])
+{
+    char path[DISP_PATH_MAX + 32], tmp[DISP_PATH_MAX + 48];
+    snprintf(path, sizeof path, "%s/admin.secret", c->app->cfg.data_dir);
+    for (int tries = 0; tries < 2; tries++) {
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) {
+            ssize_t n = read(fd, secret, ADMIN_SECRET_BYTES);
+            close(fd);
+            if (n == ADMIN_SECRET_BYTES)
+                return 0;
+            return -1;
+        }
+        uint8_t fresh[ADMIN_SECRET_BYTES];
+        if (errno != ENOENT || getrandom(fresh, sizeof fresh, 0) != (ssize_t)sizeof fresh)
+            return -1;
+        snprintf(tmp, sizeof tmp, "%s.%d", path, (int)getpid());
+        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (fd < 0)
+            return -1;
+        bool written = write(fd, fresh, sizeof fresh) == (ssize_t)sizeof fresh && fsync(fd) == 0;
+        close(fd);
+        if (written && link(tmp, path) != 0 && errno != EEXIST)
+            written = false;
+        unlink(tmp);
+        if (!written)
+            return -1;
+    }
+    return -1;
+}
+
+/* The anti-forgery token of this request's user: HMAC-SHA-256 of the user's name under
+ * the server's secret, in hex. 0, or -1 when the secret is unavailable. */
+static int admin_form_token(struct web_ctx *c, char token[ADMIN_TOKEN_SIZE])
+{
+    uint8_t secret[ADMIN_SECRET_BYTES], mac[WEB_SHA256_SIZE];
+    if (admin_secret(c, secret) != 0)
+        return -1;
+    char msg[320];
+    const char *user = admin_user(c);
+    int n = snprintf(msg, sizeof msg, "trackport-admin-form:%s", user ? user : "");
+    web_hmac_sha256(secret, sizeof secret, msg, n > 0 ? (size_t)n : 0, mac);
+    web_hex(mac, sizeof mac, token);
+    return 0;
+}
+
 /* True when a POST comes from this site (Origin or Referer names our Host, or neither is
- * sent, as with curl); otherwise answers 403. */
+ * sent, as with curl); otherwise answers 403. "Origin: null" (a sandboxed frame, a data:
+ * page, a redirect chain) names no site at all, so it is refused whatever the Referer. */
 static bool admin_same_origin(struct web_ctx *c)
 {
     const char *host = web_env(c, "HTTP_HOST");
     const char *from = web_env(c, "HTTP_ORIGIN");
-    if (!from || strcmp(from, "null") == 0)
+    if (from && strcmp(from, "null") == 0) {
+        web_send_error(c, 403, "Admin actions are refused from a page of no origin "
+                               "(Origin: null); send them from the admin page of this site.");
+        return false;
+    }
+    if (!from)
         from = web_env(c, "HTTP_REFERER");
     if (!from)
         return true;
@@ -39,6 +123,44 @@ static bool admin_same_origin(struct web_ctx *c)
     }
     web_send_error(c, 403, "Admin actions must be sent from the admin page of this site.");
     return false;
+}
+
+/* Reads the form body of an admin POST into body (NUL-terminated, cut at size-1). */
+static void admin_read_form(struct web_ctx *c, char *body, size_t size)
+{
+    size_t len = 0;
+    long got;
+    while (len + 1 < size && (got = web_read(c, body + len, size - 1 - len)) > 0)
+        len += (size_t)got;
+    body[len] = '\0';
+}
+
+/* The checks every admin POST passes before it acts: the pages are on and the user
+ * authenticated, the request comes from this site, and it carries the user's
+ * anti-forgery token (form field "csrf", or the X-Trackport-CSRF header for scripts, which
+ * read it from GET /admin/). Reads the form into body. False once a refusal is answered. */
+static bool admin_post_allowed(struct web_ctx *c, char *body, size_t size)
+{
+    if (!admin_enabled(c) || !admin_same_origin(c))
+        return false;
+    admin_read_form(c, body, size);
+    char expected[ADMIN_TOKEN_SIZE], sent[ADMIN_TOKEN_SIZE + 8] = "";
+    if (admin_form_token(c, expected) != 0) {
+        web_send_error(c, 503, "The admin's secret in data_dir cannot be read or made (%s).",
+                       strerror(errno));
+        return false;
+    }
+    const char *header = web_env(c, "HTTP_X_TRACKPORT_CSRF");
+    if (header)
+        snprintf(sent, sizeof sent, "%s", header);
+    else if (web_query_param(body, "csrf", sent, sizeof sent) < 0)
+        sent[0] = '\0';
+    if (!sent[0] || !web_equal_secret(sent, expected)) {
+        web_send_error(c, 403, "This admin action lacks the anti-forgery token of your session "
+                               "(or carries another's): reload the admin page and try again.");
+        return false;
+    }
+    return true;
 }
 
 static void admin_time(struct web_buf *b, int64_t ms)
@@ -56,15 +178,16 @@ static void admin_time(struct web_buf *b, int64_t ms)
 }
 
 static void admin_button(struct web_ctx *c, struct web_buf *b, const char *token,
-                         const char *action, const char *label)
+                         const char *action, const char *label, const char *csrf)
 {
     web_buf_puts(b, "<form method=\"post\" action=\"");
     web_url_prefix(c, b);
-    web_buf_printf(b, "/admin/jobs/%s/%s\"><button>%s</button></form>", token, action, label);
+    web_buf_printf(b, "/admin/jobs/%s/%s\"><input type=\"hidden\" name=\"csrf\" value=\"%s\">"
+                      "<button>%s</button></form>", token, action, csrf, label);
 }
 
 static void admin_job_rows(struct web_ctx *c, struct web_buf *b, const struct jobs_list *l,
-                           bool with_error)
+                           bool with_error, const char *csrf)
 {
     web_buf_puts(b, "<table><tr><th>Job</th><th>File</th><th>State</th><th>Attempts</th>"
                     "<th>Created (UTC)</th><th>Worker</th><th>Progress</th>");
@@ -99,9 +222,9 @@ static void admin_job_rows(struct web_ctx *c, struct web_buf *b, const struct jo
         }
         web_buf_puts(b, "<td>");
         if (j->state == JOBS_FAILED || j->state == JOBS_CANCELLED)
-            admin_button(c, b, j->token, "retry", "Retry");
+            admin_button(c, b, j->token, "retry", "Retry", csrf);
         if (j->state == JOBS_QUEUED || j->state == JOBS_RUNNING)
-            admin_button(c, b, j->token, "cancel", "Cancel");
+            admin_button(c, b, j->token, "cancel", "Cancel", csrf);
         web_buf_puts(b, "</td></tr>\n");
     }
     if (l->n == 0)
@@ -114,6 +237,12 @@ void web_admin_index(struct web_ctx *c, const struct web_match *m)
     (void)m;
     if (!admin_enabled(c))
         return;
+    char csrf[ADMIN_TOKEN_SIZE];
+    if (admin_form_token(c, csrf) != 0) {
+        web_send_error(c, 503, "The admin's secret in data_dir cannot be read or made (%s).",
+                       strerror(errno));
+        return;
+    }
     struct jobs_store *store = web_app_store(c->app);
     if (!store) {
         web_send_error(c, 503, "The job database is not available right now.");
@@ -170,18 +299,21 @@ void web_admin_index(struct web_ctx *c, const struct web_match *m)
     for (int s = 0; s < JOBS_STATE_COUNT; s++)
         web_buf_printf(&b, "<th>%lld</th>", (long long)st.count[s]);
     web_buf_puts(&b, "</tr></table></section>\n<section><h2>Running</h2>");
-    admin_job_rows(c, &b, &running, false);
+    admin_job_rows(c, &b, &running, false, csrf);
     web_buf_puts(&b, "</section>\n<section><h2>Failed</h2>");
-    admin_job_rows(c, &b, &failed, true);
+    admin_job_rows(c, &b, &failed, true, csrf);
     web_buf_puts(&b, "</section>\n<section><h2>Recent</h2>");
-    admin_job_rows(c, &b, &recent, true);
+    admin_job_rows(c, &b, &recent, true, csrf);
     web_buf_puts(&b, "</section>\n<section><h2>Purge</h2><form method=\"post\" action=\"");
     web_url_prefix(c, &b);
-    web_buf_printf(&b, "/admin/purge\"><p>Finished jobs are removed with their files after %d "
+    web_buf_printf(&b, "/admin/purge\"><input type=\"hidden\" name=\"csrf\" value=\"%s\">"
+                       "<p>Finished jobs are removed with their files after %d "
                        "hours.</p><label><input type=\"checkbox\" name=\"all\" value=\"1\"> "
                        "every finished job, whatever its age</label> <button>Purge now"
                        "</button></form></section></main></body></html>\n",
-                   c->app->cfg.retention_hours);
+                   csrf, c->app->cfg.retention_hours);
+    web_header(c, "X-Trackport-CSRF", "%s", csrf);
+    web_header(c, "Cache-Control", "no-store");
     if (web_buf_ok(&b))
         web_send(c, 200, "text/html; charset=utf-8", b.data, b.len, false);
     else
@@ -215,8 +347,8 @@ static void admin_back(struct web_ctx *c)
 
 void web_admin_retry(struct web_ctx *c, const struct web_match *m)
 {
-    char token[JOBS_TOKEN_SIZE];
-    if (!admin_enabled(c) || !admin_same_origin(c) || !admin_token(c, m, token))
+    char token[JOBS_TOKEN_SIZE], body[256];
+    if (!admin_post_allowed(c, body, sizeof body) || !admin_token(c, m, token))
         return;
     struct jobs_store *store = web_app_store(c->app);
     int rc = store ? jobs_retry(store, token, c->app->cfg.max_attempts) : JOBS_ERR_UNAVAILABLE;
@@ -240,8 +372,8 @@ void web_admin_retry(struct web_ctx *c, const struct web_match *m)
 
 void web_admin_cancel(struct web_ctx *c, const struct web_match *m)
 {
-    char token[JOBS_TOKEN_SIZE];
-    if (!admin_enabled(c) || !admin_same_origin(c) || !admin_token(c, m, token))
+    char token[JOBS_TOKEN_SIZE], body[256];
+    if (!admin_post_allowed(c, body, sizeof body) || !admin_token(c, m, token))
         return;
     int rc = web_jobs_cancel_token(c, token);
     if (rc == JOBS_ERR_NOT_FOUND)
@@ -273,14 +405,9 @@ static int admin_purge_one(void *ctx, const char *token, const char *input_path)
 void web_admin_purge(struct web_ctx *c, const struct web_match *m)
 {
     (void)m;
-    if (!admin_enabled(c) || !admin_same_origin(c))
-        return;
     char body[256];
-    size_t len = 0;
-    long got;
-    while (len + 1 < sizeof body && (got = web_read(c, body + len, sizeof body - 1 - len)) > 0)
-        len += (size_t)got;
-    body[len] = '\0';
+    if (!admin_post_allowed(c, body, sizeof body))
+        return;
     char all[8] = "";
     bool everything = (web_query_param(body, "all", all, sizeof all) >= 0 && all[0] == '1') ||
                       (web_query_param(c->query, "all", all, sizeof all) >= 0 && all[0] == '1');

@@ -2,16 +2,24 @@
  * web_admin.h — the operators' pages under /admin/: queue counts, running workers, failed
  * jobs with their messages and exit statuses, recent jobs; retry, cancel and purge.
  *
- * Authentication is lighttpd's (mod_auth on /admin, see conf/lighttpd.conf); these handlers
- * trust that. Because browsers resend basic-auth credentials on cross-site form posts, every
- * admin POST must come from this site: a request whose Origin (or, lacking it, Referer)
- * names another host is refused with 403. web_admin = false in the config hides the pages
- * (404).
+ * Authentication is lighttpd's (mod_auth on /admin, see conf/lighttpd.conf); the pages
+ * answer 403, saying why, when it did not happen (no REMOTE_USER), unless the operator set
+ * web_admin_without_auth. Because browsers resend basic-auth credentials on cross-site form
+ * posts, every admin POST must come from this site (an Origin, or lacking it a Referer,
+ * naming another host, or "Origin: null", is refused with 403) and carry the user's
+ * anti-forgery token: HMAC-SHA-256 of REMOTE_USER under a secret kept in
+ * <data_dir>/admin.secret, embedded in every form of the page and sent as the
+ * X-Trackport-CSRF header of GET /admin/ for scripts. web_admin = false hides the pages (404).
  */
 #ifndef WEB_ADMIN_H
 #define WEB_ADMIN_H
 
 #include "web_http.h"
+
+/* web_admin_authorized is true when the web server authenticated a user (REMOTE_USER) or
+ * web_admin_without_auth is set; otherwise it answers 403 naming `what` ("The admin page")
+ * and the missing auth block. /metrics shares it. */
+bool web_admin_authorized(struct web_ctx *c, const char *what);
 
 /* GET /admin/: the overview page. */
 void web_admin_index(struct web_ctx *c, const struct web_match *m);

@@ -1,0 +1,18 @@
+# The admin's safety: the HMAC behind its anti-forgery tokens (unit), and its refusals
+# through the real site (lighttpd, trackport-fcgi, memcached, SQLite).
+add_executable(test_web_hmac ${CMAKE_CURRENT_LIST_DIR}/test_web_hmac.c
+               ${CMAKE_SOURCE_DIR}/fcgi/web_hmac.c)
+target_include_directories(test_web_hmac PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}
+                           ${CMAKE_SOURCE_DIR}/fcgi)
+add_test(NAME web_hmac COMMAND test_web_hmac)
+set_tests_properties(web_hmac PROPERTIES LABELS "site;admin")
+
+if(TARGET trackport-fcgi AND TARGET trackport-dispatcher)
+  foreach(scenario auth noauth)
+    add_test(NAME admin_${scenario}
+             COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/admin_test.py ${scenario}
+                     ${CMAKE_BINARY_DIR} ${TP_CORPUS_DIR} ${CMAKE_CURRENT_BINARY_DIR}/admin_${scenario})
+    set_tests_properties(admin_${scenario} PROPERTIES LABELS "site;admin" TIMEOUT 300
+                         RESOURCE_LOCK tp_site_server)
+  endforeach()
+endif()
