@@ -257,6 +257,12 @@ static _Noreturn void child_fail(struct child *c, int code, const char *message,
              jobs_strerror(rc));
         child_exit(c, DISP_EXIT_NO_STORE);
     }
+    char text[300];
+    disp_log_job_event(c->cfg, "child", state == JOBS_QUEUED ? DISP_EVENT_RETRIED : DISP_EVENT_FAILED,
+                       c->job->token, "attempt=%d/%d exit=code %d duration_ms=%lld message=\"%s\"",
+                       c->job->attempts, c->job->max_attempts, retry ? DISP_EXIT_RETRY : DISP_EXIT_OK,
+                       (long long)(child_mono_ms() - c->started_mono),
+                       disp_log_text(message, text, sizeof text));
     child_put(c, state, 0, message);
     child_exit(c, retry ? DISP_EXIT_RETRY : DISP_EXIT_OK);
 }
@@ -347,6 +353,10 @@ _Noreturn void disp_child_run(const struct disp_config *cfg, const struct jobs_j
         child_fail(&c, rc, message, !child_bad_input(rc));
     }
     char *json = child_result_json(&result);
+    uint64_t bytes = 0;
+    for (size_t i = 0; i < result.output_count; i++)
+        bytes += result.outputs[i].bytes;
+    size_t trackers = result.trackers, keyframes = result.keyframes, outputs = result.output_count;
     tp_convert_result_cleanup(&result);
     if (!json)
         child_fail(&c, TP_ERR_NOMEM, "Out of memory while recording the result", true);
@@ -359,6 +369,12 @@ _Noreturn void disp_child_run(const struct disp_config *cfg, const struct jobs_j
              jobs_strerror(rc));
         child_exit(&c, DISP_EXIT_NO_STORE);
     }
+    disp_log_job_event(cfg, "child", DISP_EVENT_DONE, job->token,
+                       "attempt=%d/%d duration_ms=%lld trackers=%zu keyframes=%zu bytes=%llu "
+                       "outputs=%zu",
+                       job->attempts, job->max_attempts,
+                       (long long)(child_mono_ms() - c.started_mono), trackers, keyframes,
+                       (unsigned long long)bytes, outputs);
     child_put(&c, JOBS_DONE, 100, "Done");
     child_exit(&c, DISP_EXIT_OK);
 }

@@ -212,8 +212,16 @@ static void loop_fail_attempt(struct loop *l, int64_t id, const char *token, int
     int state = -1;
     int rc = jobs_fail(l->store, id, attempt, &f, &state);
     if (rc == 0) {
-        LOG(l, DISP_LOG_WARN, "job %s attempt %d: %s -> %s", token, attempt, what,
+        LOG(l, DISP_LOG_DEBUG, "job %s attempt %d: %s -> %s", token, attempt, what,
             jobs_state_name(state));
+        char text[300];
+        disp_log_job_event(l->cfg, "dispatcher",
+                           state == JOBS_QUEUED ? DISP_EVENT_RETRIED : DISP_EVENT_FAILED, token,
+                           "attempt=%d exit=%s%d retry_in_ms=%lld message=\"%s\"", attempt,
+                           exit_signal ? "signal " : "code ", exit_signal ? exit_signal : exit_code,
+                           state == JOBS_QUEUED ? (long long)(f.retry_at_ms - jobs_now_ms()) : 0LL,
+                           disp_log_text(state == JOBS_QUEUED ? message : final, text,
+                                         sizeof text));
         loop_progress(l, token, state, attempt, state == JOBS_QUEUED ? message : final);
     } else if (rc == JOBS_ERR_STALE) {
         if (exit_code != -1 || exit_signal != 0)
@@ -290,8 +298,8 @@ static void loop_signal_child(struct loop *l, struct loop_slot *s, int why, int6
     s->why = why;
     s->kill_at = now + l->cfg->kill_grace_ms;
     kill(s->pid, SIGTERM);
-    LOG(l, DISP_LOG_INFO, "job %s attempt %d: %s, child %d sent SIGTERM", s->token, s->attempt,
-        why == LOOP_KILL_TTR ? "past its time to run" : "cancelled", (int)s->pid);
+    LOG(l, DISP_LOG_INFO, "child %d of job %s (attempt %d) sent SIGTERM: %s", (int)s->pid,
+        s->token, s->attempt, why == LOOP_KILL_TTR ? "past its time to run" : "cancelled");
 }
 
 static void loop_deadlines(struct loop *l, int64_t now)
@@ -380,6 +388,7 @@ static int loop_purge_job(void *ctx, const char *token, const char *input_path)
         LOG(l, DISP_LOG_WARN, "cannot remove the folder of job %s: %s", token, strerror(errno));
         return -1;
     }
+    disp_log_job_event(l->cfg, "dispatcher", DISP_EVENT_PURGED, token, "by=retention");
     if (loop_progress_client(l))
         (void)disp_progress_delete(l->progress, token);
     return 0;
@@ -465,8 +474,9 @@ static void loop_start_children(struct loop *l, const sigset_t *child_mask)
             s->kill_at = 0;
             s->why = LOOP_KILL_NONE;
             l->running++;
-            LOG(l, DISP_LOG_DEBUG, "job %s attempt %d: child %d", job->token, job->attempts,
-                (int)pid);
+            disp_log_job_event(l->cfg, "dispatcher", DISP_EVENT_STARTED, job->token,
+                               "attempt=%d/%d pid=%d queue=%s", job->attempts, job->max_attempts,
+                               (int)pid, job->queue ? job->queue : "");
         }
         jobs_job_cleanup(job);
     }

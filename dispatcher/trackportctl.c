@@ -5,6 +5,7 @@
  * every command prints plain text, or JSON with --json.
  */
 #include "config.h"
+#include "disp_log.h"
 #include "disp_options.h"
 #include "disp_progress.h"
 #include "disp_spawn.h"
@@ -342,6 +343,10 @@ static int ctl_enqueue(struct ctl *c, int argc, char **argv)
     free(options);
     if (rc)
         return ctl_die("enqueue: %s (%s)", jobs_strerror(rc), jobs_store_errmsg(c->store));
+    char text[300];
+    disp_log_job_event(&c->cfg, "ctl", DISP_EVENT_ENQUEUED, token,
+                       "queue=%s priority=%d file=\"%s\" by=trackportctl", queue, priority,
+                       disp_log_text(job.input_name, text, sizeof text));
     (void)disp_wake(&c->cfg, DISP_WAKE_JOB);
     if (c->json) {
         cJSON *o = cJSON_CreateObject();
@@ -526,6 +531,9 @@ static int ctl_transition(struct ctl *c, const char *what, const char *token)
     }
     if (rc)
         return ctl_die("%s %s: %s", what, token, jobs_strerror(rc));
+    disp_log_job_event(&c->cfg, "ctl",
+                       strcmp(what, "cancel") == 0 ? DISP_EVENT_CANCELLED : DISP_EVENT_RETRIED,
+                       token, "by=trackportctl");
     if (c->json) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "token", token);
@@ -545,6 +553,7 @@ static int ctl_purge_job(void *ctx, const char *token, const char *input_path)
         return -1;
     if (c->progress)
         (void)disp_progress_delete(c->progress, token);
+    disp_log_job_event(&c->cfg, "ctl", DISP_EVENT_PURGED, token, "by=trackportctl");
     return 0;
 }
 

@@ -1,6 +1,7 @@
 /* web_admin.c — the operators' pages (see web_admin.h). */
 #include "web_admin.h"
 
+#include "disp_log.h"
 #include "web_app.h"
 #include "web_files.h"
 #include "web_hmac.h"
@@ -365,6 +366,8 @@ void web_admin_retry(struct web_ctx *c, const struct web_match *m)
         web_send_error(c, 503, "The job database did not answer (%s).", jobs_strerror(rc));
         return;
     }
+    disp_log_job_event(&c->app->cfg, "fcgi", DISP_EVENT_RETRIED, token, "by=admin user=%s",
+                       admin_user(c) ? admin_user(c) : "-");
     disp_progress_delete(c->app->progress, token);
     disp_wake(&c->app->cfg, DISP_WAKE_JOB);
     admin_back(c);
@@ -399,7 +402,11 @@ static int admin_purge_one(void *ctx, const char *token, const char *input_path)
         disp_config_job_dir(&p->c->app->cfg, token, dir, sizeof dir) != 0)
         return 0; /* nothing of ours on disk: just drop the row */
     disp_progress_delete(p->c->app->progress, token);
-    return web_remove_tree(dir) == 0 ? 0 : 1;
+    if (web_remove_tree(dir) != 0)
+        return 1;
+    disp_log_job_event(&p->c->app->cfg, "fcgi", DISP_EVENT_PURGED, token, "by=admin user=%s",
+                       admin_user(p->c) ? admin_user(p->c) : "-");
+    return 0;
 }
 
 void web_admin_purge(struct web_ctx *c, const struct web_match *m)

@@ -13,6 +13,7 @@
 #include "disp_child.h"
 #include "trackport.h"
 #include "disp_options.h"
+#include "disp_log.h"
 #include "web_app.h"
 #include "web_files.h"
 #include "web_preview.h"
@@ -398,6 +399,10 @@ int web_jobs_cancel_token(struct web_ctx *c, const char *token)
     jobs_job_init(&before);
     int rc = jobs_cancel(store, token, &before);
     if (rc == 0) {
+        const char *user = web_env(c, "REMOTE_USER");
+        disp_log_job_event(&c->app->cfg, "fcgi", DISP_EVENT_CANCELLED, token,
+                           "was=%s by=%s", jobs_state_name(before.state),
+                           user && user[0] ? user : "web");
         if (before.state == JOBS_RUNNING)
             disp_wake(&c->app->cfg, DISP_WAKE_CANCEL);
         /* Tell pollers at once; the killed child's own writes are stale from now on. */

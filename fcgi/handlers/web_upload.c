@@ -9,6 +9,7 @@
 #include "web_upload.h"
 
 #include "disp_options.h"
+#include "disp_log.h"
 #include "web_app.h"
 #include "web_files.h"
 #include "web_multipart.h"
@@ -204,6 +205,10 @@ static bool upload_enqueue(struct web_ctx *c, struct upload *u)
                        jobs_strerror(rc));
         return false;
     }
+    char text[300];
+    disp_log_job_event(cfg, "fcgi", DISP_EVENT_ENQUEUED, u->token,
+                       "queue=%s priority=%d file=\"%s\" by=upload", cfg->web_queue,
+                       cfg->web_priority, disp_log_text(name, text, sizeof text));
     disp_wake(cfg, DISP_WAKE_JOB);
     return true;
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""The admin's refusals through the real site (lighttpd spawning trackport-fcgi, memcached,
-SQLite; tests/site/sitelib.py):
+"""Operating the site, through the real site (lighttpd spawning trackport-fcgi, memcached,
+SQLite; tests/site/sitelib.py): the admin's refusals, the job log, the metrics.
 
   auth      with lighttpd's auth block: 401 without a password; with one, the page embeds
             the user's anti-forgery token (forms and the X-Trackport-CSRF header); a POST
@@ -9,14 +9,19 @@ SQLite; tests/site/sitelib.py):
             nothing; with the token, retry and purge act.
   noauth    the auth block missing: /admin/ and /metrics answer 403 saying why, POSTs too;
             web_admin_without_auth = true serves the page.
+  log       every event of jobs' lives (enqueued, started, done, failed, retried by the
+            dispatcher and by hand, cancelled, purged) is one line in log_file, with the
+            token, its level and its figures, whichever process caused it.
 
-  admin_test.py SCENARIO BUILD_DIR CORPUS_DIR WORK_DIR      Prints "N passed, M failed".
+  ops_test.py SCENARIO BUILD_DIR CORPUS_DIR WORK_DIR      Prints "N passed, M failed".
 """
 import base64
 import json
 import os
 import re
+import subprocess
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', 'site'))
@@ -164,7 +169,119 @@ def scenario_noauth(t, build, corpus, work):
         finish_site(t, site)
 
 
-SCENARIOS = {'auth': scenario_auth, 'noauth': scenario_noauth}
+LOG_LINE = re.compile(r'^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ) trackport-(\w+)\[(\d+)\] '
+                      r'(error|warn|info|debug): (.*)$')
+EVENT = re.compile(r'^job ([A-Za-z0-9_-]{22}) (\w+)(.*)$')
+
+
+def job_events(path):
+    """{token: [(event, level, who, details)]} of the job lines of a log file, in order."""
+    out = {}
+    with open(path) as f:
+        for line in f:
+            m = LOG_LINE.match(line.rstrip('\n'))
+            if not m:
+                continue
+            e = EVENT.match(m.group(5))
+            if e:
+                out.setdefault(e.group(1), []).append((e.group(2), m.group(4), m.group(2),
+                                                       e.group(3).strip()))
+    return out
+
+
+def details(text):
+    """key=value pairs of an event's details (values may be quoted)."""
+    return dict(re.findall(r'(\w+)=("[^"]*"|code \S+|signal \S+|\S+)', text))
+
+
+def scenario_log(t, build, corpus, work):
+    log = os.path.join(work, 'dispatcher.log')
+    site = Site(build, work, extra_conf='log_file = %s\nretry_backoff_ms = 10\n'
+                'max_attempts = 3\n' % log)
+    # The test build of the dispatcher honours the jobs' test hooks (crash, sleep).
+    site.dispatcher = os.path.join(site.build, 'dispatcher', 'trackport-dispatcher-test')
+    ctl_bin = os.path.join(site.build, 'dispatcher', 'trackportctl-test')
+    with open(os.path.join(corpus, 'manifest.json')) as f:
+        entry = next(e for e in json.load(f) if e['sample'].startswith('samples/3de_v3/'))
+    sample = os.path.join(corpus, entry['sample'])
+    opts = {'importer': entry['importer'].lower()}
+
+    def ctl(*argv):
+        r = subprocess.run([ctl_bin, '--config', site.config] + list(argv), capture_output=True,
+                           text=True, timeout=60)
+        t.check(r.returncode == 0, 'trackportctl %s: %s' % (argv[0], r.stderr.strip()))
+        return r.stdout.strip()
+
+    site.start()
+    try:
+        code, data, _ = site.upload(sample, [('importer', entry['importer'])])
+        good = data['token']
+        crash = ctl('enqueue', sample, '--options', json.dumps(dict(opts, test={'crash_until': 1})))
+        bad = failed_job(site, corpus)
+        slow = ctl('enqueue', sample, '--options', json.dumps(dict(opts, test={'sleep_ms': 30000})))
+        for token in (good, crash):
+            s = site.wait_final(token)
+            t.check(s and s['state'] == 'done', 'job %s done' % token)
+        deadline = time.time() + 30
+        while time.time() < deadline and site.get_json('/jobs/%s/status' % slow)[1]['state'] != 'running':
+            time.sleep(0.05)
+        r = site.request('POST', '/jobs/%s/cancel' % slow, headers={'Accept': 'application/json'})
+        t.check(r.status == 200, 'cancel of the slow job (%d)' % r.status)
+        auth = auth_header(site)
+        token = site.request('GET', '/admin/', headers={'Authorization': auth}).header(
+            'X-Trackport-CSRF')
+        r = post(site, '/admin/jobs/%s/retry' % bad, {}, 'csrf=%s' % token, auth)
+        t.check(r.status == 200, 'admin retry of the failed job (%d)' % r.status)
+        s = site.wait_final(bad)
+        t.check(s and s['state'] == 'failed', 'the retried bad job failed again')
+        site.wait_final(slow)
+        out = ctl('purge', '--older-than', '0')
+        t.check(out.startswith('purged'), 'trackportctl purge: %s' % out)
+    finally:
+        finish_site(t, site)
+
+    events = job_events(log)
+    names = {tok: [e[0] for e in evs] for tok, evs in events.items()}
+    t.check(names.get(good) == ['enqueued', 'started', 'done', 'purged'],
+            'an uploaded job: %s' % names.get(good))
+    t.check(names.get(crash) == ['enqueued', 'started', 'retried', 'started', 'done', 'purged'],
+            'a job whose first attempt crashed: %s' % names.get(crash))
+    t.check(names.get(bad) == ['enqueued', 'started', 'failed', 'retried', 'started', 'failed',
+                               'purged'], 'a bad file retried by hand: %s' % names.get(bad))
+    t.check(names.get(slow) == ['enqueued', 'started', 'cancelled', 'purged'],
+            'a cancelled job: %s' % names.get(slow))
+    ev = {tok: {(e[0], i): e for i, e in enumerate(evs)} for tok, evs in events.items()}
+
+    def find(tok, name, nth=0):
+        found = [e for e in events.get(tok, []) if e[0] == name]
+        return found[nth] if len(found) > nth else ('', '', '', '')
+    d = details(find(good, 'done')[3])
+    t.check(d.get('trackers') == str(entry['trackers']) and
+            d.get('keyframes') == str(entry['keyframes']) and int(d.get('bytes', 0)) > 0 and
+            'duration_ms' in d, 'done carries trackers, keyframes, bytes, duration: %s' % d)
+    d = details(find(good, 'enqueued')[3])
+    t.check(d.get('by') == 'upload' and d.get('queue') == 'default' and 'file' in d,
+            'enqueued names queue, file and source: %s' % d)
+    d = details(find(crash, 'started', 1)[3])
+    t.check(d.get('attempt') == '2/3' and d.get('pid', '').isdigit(),
+            'the second start names its attempt and pid: %s' % d)
+    d = details(find(crash, 'retried')[3])
+    t.check(d.get('exit', '').startswith('signal') and 'message' in d and 'retry_in_ms' in d,
+            'an automatic retry names the exit status and the message: %s' % d)
+    f = find(bad, 'failed')
+    d = details(f[3])
+    t.check(f[1] == 'warn' and 'message' in d and d.get('exit', '').startswith('code'),
+            'failed is a warning with the message and the exit status: %s' % (f,))
+    t.check('by=admin' in find(bad, 'retried')[3], 'a retry by hand says who')
+    t.check('by=web' in find(slow, 'cancelled')[3], 'a cancel says who')
+    t.check('by=trackportctl' in find(good, 'purged')[3], 'a purge says who')
+    whos = {e[2] for evs in events.values() for e in evs}
+    t.check({'fcgi', 'dispatcher', 'child', 'ctl'} <= whos,
+            'the site, the dispatcher, its children and trackportctl all write there: %s' % whos)
+    del ev
+
+
+SCENARIOS = {'auth': scenario_auth, 'noauth': scenario_noauth, 'log': scenario_log}
 
 
 def main(argv):
