@@ -345,7 +345,7 @@ static int ctl_enqueue(struct ctl *c, int argc, char **argv)
         return ctl_die("enqueue: %s (%s)", jobs_strerror(rc), jobs_store_errmsg(c->store));
     char text[300];
     disp_log_job_event(&c->cfg, "ctl", DISP_EVENT_ENQUEUED, token,
-                       "queue=%s priority=%d file=\"%s\" by=trackportctl", queue, priority,
+                       "queue=%s priority=%d file=\"%s\" by=trackportctl", queue ? queue : "default", priority,
                        disp_log_text(job.input_name, text, sizeof text));
     (void)disp_wake(&c->cfg, DISP_WAKE_JOB);
     if (c->json) {

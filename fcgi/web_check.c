@@ -89,8 +89,8 @@ static void check_log(struct check_tally *t, const char *path)
     if (slash && slash != dir)
         *slash = '\0';
     int ok = access(dir, W_OK | X_OK) == 0;
-    snprintf(verdict, sizeof verdict, "%s%s", ok ? "will be created" : "its folder: ",
-             ok ? "" : strerror(errno));
+    snprintf(verdict, sizeof verdict, "%s%s",
+             ok ? "will be created" : "its folder: ", ok ? "" : strerror(errno));
     check_line(t, ok, "log_file", path, verdict);
 }
 
@@ -180,9 +180,8 @@ int web_check_report(const struct disp_config *cfg, FILE *to)
     int page = access(path, R_OK) == 0;
     check_line(&t, page, "web_static_dir", cfg->web_static_dir,
                page ? "the page is there" : "index.html is missing or unreadable");
-    check_memcached(&t, cfg->memcached_servers, cfg->memcached_timeout_ms < 1000
-                                                    ? 1000
-                                                    : cfg->memcached_timeout_ms);
+    check_memcached(&t, cfg->memcached_servers,
+                    cfg->memcached_timeout_ms < 1000 ? 1000 : cfg->memcached_timeout_ms);
     fprintf(to, "# %d problem%s\n", t.failed, t.failed == 1 ? "" : "s");
     return t.failed;
 }
