@@ -11,6 +11,7 @@
 #include "disp_child.h"
 
 #include "disp_log.h"
+#include "disp_metrics.h"
 #include "disp_options.h"
 #include "disp_proc.h"
 #include "disp_progress.h"
@@ -211,6 +212,7 @@ static char *child_result_json(const struct tp_convert_result *r)
 
 static _Noreturn void child_exit(struct child *c, int code)
 {
+    disp_metrics_add(c->cfg, DISP_METRIC_MEMCACHED_ERRORS, disp_progress_failures(c->progress));
     jobs_store_close(c->store);
     disp_progress_free(c->progress);
     if (c->sigfd >= 0)
@@ -263,6 +265,8 @@ static _Noreturn void child_fail(struct child *c, int code, const char *message,
                        c->job->attempts, c->job->max_attempts, retry ? DISP_EXIT_RETRY : DISP_EXIT_OK,
                        (long long)(child_mono_ms() - c->started_mono),
                        disp_log_text(message, text, sizeof text));
+    if (state == JOBS_FAILED)
+        disp_metrics_failure(c->cfg, retry ? DISP_REASON_TEMPORARY : DISP_REASON_BAD_INPUT);
     child_put(c, state, 0, message);
     child_exit(c, retry ? DISP_EXIT_RETRY : DISP_EXIT_OK);
 }
@@ -375,6 +379,7 @@ _Noreturn void disp_child_run(const struct disp_config *cfg, const struct jobs_j
                        job->attempts, job->max_attempts,
                        (long long)(child_mono_ms() - c.started_mono), trackers, keyframes,
                        (unsigned long long)bytes, outputs);
+    disp_metrics_done(cfg, child_mono_ms() - c.started_mono, bytes, trackers, keyframes);
     child_put(&c, JOBS_DONE, 100, "Done");
     child_exit(&c, DISP_EXIT_OK);
 }

@@ -2,6 +2,8 @@
  * the dispatcher and its children never interleave mid-line in a shared error log. */
 #include "disp_log.h"
 
+#include "disp_metrics.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -84,6 +86,7 @@ const char *disp_log_text(const char *text, char *buf, size_t size)
 void disp_log_job_event(const struct disp_config *cfg, const char *who, int event,
                         const char *token, const char *fmt, ...)
 {
+    disp_metrics_event(cfg, event);
     int level = event == DISP_EVENT_FAILED ? DISP_LOG_WARN : DISP_LOG_INFO;
     if (level > cfg->log_level)
         return;

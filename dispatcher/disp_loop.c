@@ -22,6 +22,7 @@
 
 #include "disp_child.h"
 #include "disp_log.h"
+#include "disp_metrics.h"
 #include "disp_proc.h"
 #include "disp_progress.h"
 #include "disp_spawn.h"
@@ -147,9 +148,11 @@ static int loop_open_store(struct loop *l)
                                    .cache_kib = 256};
     char err[256];
     int rc = jobs_store_open(l->cfg->db_path, &o, &l->store, err, sizeof err);
-    if (rc)
+    if (rc) {
         LOG(l, DISP_LOG_ERROR, "cannot open %s: %s (%s)", l->cfg->db_path, jobs_strerror(rc),
             err);
+        disp_metrics_add(l->cfg, DISP_METRIC_SQLITE_ERRORS, 1);
+    }
     return rc;
 }
 
@@ -178,7 +181,8 @@ static void loop_progress(struct loop *l, const char *token, int state, int atte
         return;
     struct disp_progress_value v = {.state = state, .percent = 0, .attempt = attempt};
     disp_progress_set_message(&v, message);
-    (void)disp_progress_put(l->progress, token, &v);
+    if (disp_progress_put(l->progress, token, &v) != 0)
+        disp_metrics_add(l->cfg, DISP_METRIC_MEMCACHED_ERRORS, 1);
 }
 
 static int64_t loop_backoff_ms(const struct disp_config *cfg, int attempt)
@@ -195,7 +199,7 @@ static int64_t loop_backoff_ms(const struct disp_config *cfg, int attempt)
  * guard makes this STALE and only the exit status is recorded.
  */
 static void loop_fail_attempt(struct loop *l, int64_t id, const char *token, int attempt,
-                              int exit_code, int exit_signal, const char *what)
+                              int exit_code, int exit_signal, const char *what, int reason)
 {
     if (loop_open_store(l) != 0)
         return; /* recovery will find the job again */
@@ -222,6 +226,8 @@ static void loop_fail_attempt(struct loop *l, int64_t id, const char *token, int
                            state == JOBS_QUEUED ? (long long)(f.retry_at_ms - jobs_now_ms()) : 0LL,
                            disp_log_text(state == JOBS_QUEUED ? message : final, text,
                                          sizeof text));
+        if (state == JOBS_FAILED)
+            disp_metrics_failure(l->cfg, reason);
         loop_progress(l, token, state, attempt, state == JOBS_QUEUED ? message : final);
     } else if (rc == JOBS_ERR_STALE) {
         if (exit_code != -1 || exit_signal != 0)
@@ -257,6 +263,13 @@ static void loop_child_ended(struct loop *l, struct loop_slot *s, int status)
         /* The attempt had been taken away (cancel, recovery) before the child started. */
     } else {
         char what[256];
+        int reason = sig ? DISP_REASON_CRASHED : DISP_REASON_TEMPORARY;
+        if (s->why == LOOP_KILL_TTR)
+            reason = DISP_REASON_TIMED_OUT;
+        else if (code == DISP_EXIT_NO_STORE)
+            reason = DISP_REASON_NO_DATABASE;
+        if (code == DISP_EXIT_NO_STORE)
+            disp_metrics_add(l->cfg, DISP_METRIC_SQLITE_ERRORS, 1);
         if (s->why == LOOP_KILL_TTR)
             snprintf(what, sizeof what, "The conversion took longer than its limit of %d s and "
                                         "was stopped",
@@ -271,7 +284,7 @@ static void loop_child_ended(struct loop *l, struct loop_slot *s, int status)
         else
             snprintf(what, sizeof what, "The conversion stopped unexpectedly (exit code %d)",
                      code);
-        loop_fail_attempt(l, s->job_id, s->token, s->attempt, code, sig, what);
+        loop_fail_attempt(l, s->job_id, s->token, s->attempt, code, sig, what, reason);
     }
     memset(s, 0, sizeof *s);
     l->running--;
@@ -371,7 +384,8 @@ static void loop_recover(struct loop *l)
         }
         LOG(l, DISP_LOG_WARN, "recovering job %s attempt %d (worker %d %s)", job->token,
             job->attempts, (int)job->worker_pid, alive ? "past its lease" : "gone");
-        loop_fail_attempt(l, job->id, job->token, job->attempts, -1, 0, what);
+        loop_fail_attempt(l, job->id, job->token, job->attempts, -1, 0, what,
+                          alive ? DISP_REASON_TIMED_OUT : DISP_REASON_CRASHED);
     }
     jobs_list_cleanup(&list);
 }
@@ -434,6 +448,7 @@ static void loop_start_children(struct loop *l, const sigset_t *child_mask)
         if (rc) {
             LOG(l, DISP_LOG_ERROR, "claim: %s (%s)", jobs_strerror(rc),
                 jobs_store_errmsg(l->store));
+            disp_metrics_add(l->cfg, DISP_METRIC_SQLITE_ERRORS, 1);
             l->want_claim = true; /* try again at the next turn */
             break;
         }

@@ -13,6 +13,11 @@ SQLite; tests/site/sitelib.py): the admin's refusals, the job log, the metrics.
             dispatcher and by hand, cancelled, purged) is one line in log_file, with the
             token, its level and its figures, whichever process caused it.
 
+  metrics   GET /metrics parsed by an independent parser of the text format (Debian's
+            python3-prometheus-client): jobs by queue and state, queue depth, oldest age,
+            children, the duration histogram, bytes, retries, failures by reason,
+            memcached errors (memcached stopped mid-run); 401 without the password.
+
   ops_test.py SCENARIO BUILD_DIR CORPUS_DIR WORK_DIR      Prints "N passed, M failed".
 """
 import base64
@@ -151,6 +156,8 @@ def scenario_noauth(t, build, corpus, work):
         t.check(r.status == 403 and 'error' in r.json(), 'as JSON too')
         r = post(site, '/admin/purge', {}, 'all=1')
         t.check(r.status == 403, 'purge without an auth block: 403 (%d)' % r.status)
+        r = site.request('GET', '/metrics')
+        t.check(r.status == 403, '/metrics without an auth block: 403 (%d)' % r.status)
     finally:
         finish_site(t, site)
     site = NoAuthSite(build, os.path.join(work, 'on'),
@@ -165,6 +172,15 @@ def scenario_noauth(t, build, corpus, work):
         t.check(r.status == 403, 'a POST still needs the token (%d)' % r.status)
         r = post(site, '/admin/purge', {}, 'all=1&csrf=' + token)
         t.check(r.status == 200, 'with it, the purge goes through (%d)' % r.status)
+    finally:
+        finish_site(t, site)
+    site = NoAuthSite(build, os.path.join(work, 'public'), extra_conf='web_metrics_public = true\n')
+    site.start()
+    try:
+        r = site.request('GET', '/metrics')
+        t.check(r.status == 200, 'web_metrics_public = true serves /metrics (%d)' % r.status)
+        r = site.request('GET', '/admin/')
+        t.check(r.status == 403, 'but not /admin/ (%d)' % r.status)
     finally:
         finish_site(t, site)
 
@@ -281,13 +297,115 @@ def scenario_log(t, build, corpus, work):
     del ev
 
 
-SCENARIOS = {'auth': scenario_auth, 'noauth': scenario_noauth, 'log': scenario_log}
+def scrape(t, site, auth):
+    """{(name, frozenset(labels.items())): value} of GET /metrics, parsed by
+    prometheus_client; also the response."""
+    from prometheus_client.parser import text_string_to_metric_families
+    r = site.request('GET', '/metrics', headers={'Authorization': auth})
+    t.check(r.status == 200, '/metrics with the password: 200 (%d)' % r.status)
+    t.check((r.header('Content-Type') or '').startswith('text/plain; version=0.0.4'),
+            'the text format content type: %s' % r.header('Content-Type'))
+    samples = {}
+    try:
+        for family in text_string_to_metric_families(r.body.decode('utf-8')):
+            for sm in family.samples:
+                samples[(sm.name, frozenset(sm.labels.items()))] = sm.value
+    except Exception as e:  # the parser's own error names the bad line
+        t.check(False, 'prometheus_client cannot parse /metrics: %s' % e)
+    return samples
+
+
+def scenario_metrics(t, build, corpus, work):
+    try:
+        import prometheus_client  # noqa: F401
+    except ImportError:
+        # Debian's python3-prometheus-client, when this interpreter is not Debian's python3.
+        sys.path.append('/usr/lib/python3/dist-packages')
+    try:
+        import prometheus_client  # noqa: F401,F811
+    except ImportError:
+        print('skipped: python3-prometheus-client is not installed (.ci/install-deps)')
+        return 77
+    site = Site(build, work, extra_conf='retry_backoff_ms = 10\nmax_attempts = 3\n')
+    site.dispatcher = os.path.join(site.build, 'dispatcher', 'trackport-dispatcher-test')
+    ctl_bin = os.path.join(site.build, 'dispatcher', 'trackportctl-test')
+    with open(os.path.join(corpus, 'manifest.json')) as f:
+        entry = next(e for e in json.load(f) if e['sample'].startswith('samples/3de_v3/'))
+    sample = os.path.join(corpus, entry['sample'])
+    site.start()
+    try:
+        r = site.request('GET', '/metrics')
+        t.check(r.status == 401, '/metrics without a password: 401 (%d)' % r.status)
+        auth = auth_header(site)
+        before = scrape(t, site, auth)
+        t.check(before.get(('trackport_dispatcher_up', frozenset())) == 1, 'dispatcher_up 1')
+        t.check(before.get(('trackport_job_duration_seconds_count', frozenset())) == 0,
+                'no duration observed yet')
+        code, data, _ = site.upload(sample, [('importer', entry['importer'])])
+        good = data['token']
+        opts = {'importer': entry['importer'].lower(), 'test': {'crash_until': 1}}
+        crash = subprocess.run([ctl_bin, '--config', site.config, 'enqueue', sample, '--options',
+                                json.dumps(opts)], capture_output=True, text=True).stdout.strip()
+        bad = failed_job(site, corpus)
+        for token in (good, crash):
+            s = site.wait_final(token)
+            t.check(s and s['state'] == 'done', 'job %s done' % token)
+        t.check(bad is not None, 'a job failed for bad input')
+        m = scrape(t, site, auth)
+
+        def v(name, **labels):
+            return m.get((name, frozenset(labels.items())))
+        t.check(v('trackport_jobs', queue='default', state='done') == 2, 'jobs done: 2 (%s)'
+                % v('trackport_jobs', queue='default', state='done'))
+        t.check(v('trackport_jobs', queue='default', state='failed') == 1, 'jobs failed: 1')
+        t.check(v('trackport_jobs', queue='default', state='queued') == 0, 'jobs queued: 0')
+        t.check(v('trackport_queue_depth') == 0, 'queue depth 0')
+        t.check(v('trackport_oldest_queued_job_age_seconds') == 0, 'no job waits')
+        t.check(v('trackport_running_children') == 0, 'no child runs')
+        t.check(v('trackport_job_events_total', event='enqueued') == 3, 'enqueued 3: %s'
+                % v('trackport_job_events_total', event='enqueued'))
+        t.check(v('trackport_job_events_total', event='started') == 4, 'started 4 (a retry)')
+        t.check(v('trackport_job_events_total', event='done') == 2, 'done events 2')
+        t.check(v('trackport_job_retries_total') == 1, 'retries 1')
+        t.check(v('trackport_job_failures_total', reason='bad_input') == 1, 'bad_input 1')
+        t.check(v('trackport_job_failures_total', reason='crashed') == 0, 'crashed 0')
+        t.check(v('trackport_job_duration_seconds_count') == 2, 'two durations observed')
+        buckets = sorted((float(dict(k[1])['le']), val) for k, val in m.items()
+                         if k[0] == 'trackport_job_duration_seconds_bucket')
+        t.check(len(buckets) >= 5 and buckets[-1] == (float('inf'), 2) and
+                all(a[1] <= b[1] for a, b in zip(buckets, buckets[1:])),
+                'cumulative buckets ending at +Inf = 2: %s' % buckets)
+        t.check(v('trackport_job_duration_seconds_sum') > 0, 'durations sum > 0')
+        t.check(v('trackport_converted_bytes_total') > 0, 'bytes converted > 0')
+        t.check(v('trackport_converted_trackers_total') == 2 * entry['trackers'],
+                'trackers converted: %s' % v('trackport_converted_trackers_total'))
+        t.check(v('trackport_converted_keyframes_total') == 2 * entry['keyframes'],
+                'keyframes converted')
+        t.check(v('trackport_memcached_errors_total') == 0, 'no memcached error yet')
+        t.check(v('trackport_sqlite_errors_total') == 0, 'no SQLite error')
+
+        # memcached gone: progress writes fail and are counted; the job still converts.
+        site.stop_memcached()
+        code, data, _ = site.upload(sample, [('importer', entry['importer'])])
+        s = site.wait_final(data['token'])
+        t.check(s and s['state'] == 'done', 'a job converts without memcached')
+        m = scrape(t, site, auth)
+        t.check((m.get(('trackport_memcached_errors_total', frozenset())) or 0) > 0,
+                'memcached errors counted: %s' % m.get(('trackport_memcached_errors_total',
+                                                        frozenset())))
+    finally:
+        finish_site(t, site)
+
+
+SCENARIOS = {'auth': scenario_auth, 'noauth': scenario_noauth, 'log': scenario_log,
+             'metrics': scenario_metrics}
 
 
 def main(argv):
     scenario, build, corpus, work = argv[1:5]
     t = Checks()
-    SCENARIOS[scenario](t, build, corpus, work)
+    if SCENARIOS[scenario](t, build, corpus, work) == 77:
+        return 77
     return t.summary()
 
 
