@@ -137,6 +137,54 @@ static cJSON *ctl_job_json(const struct jobs_job *j)
     return o;
 }
 
+/* "2026-12-04 14:52:32" (UTC), or "-" for 0. */
+static const char *ctl_time(int64_t ms, char *buf, size_t size)
+{
+    if (ms <= 0) {
+        snprintf(buf, size, "-");
+        return buf;
+    }
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm);
+    return buf;
+}
+
+/* "1.2 s", "3 min 4 s", or "-" when the job has not started. */
+static const char *ctl_duration(const struct jobs_job *j, char *buf, size_t size)
+{
+    int64_t end = j->finished_ms > 0 ? j->finished_ms : jobs_now_ms();
+    if (j->started_ms <= 0 || end < j->started_ms) {
+        snprintf(buf, size, "-");
+        return buf;
+    }
+    double s = (double)(end - j->started_ms) / 1000.0;
+    if (s < 60)
+        snprintf(buf, size, "%.1f s", s);
+    else
+        snprintf(buf, size, "%d min %d s", (int)(s / 60), (int)s % 60);
+    return buf;
+}
+
+static void ctl_bytes(double bytes, char *buf, size_t size)
+{
+    if (bytes < 1024)
+        snprintf(buf, size, "%.0f B", bytes);
+    else if (bytes < 1024 * 1024)
+        snprintf(buf, size, "%.1f KiB", bytes / 1024);
+    else
+        snprintf(buf, size, "%.1f MiB", bytes / (1024 * 1024));
+}
+
+static void ctl_print_times(const struct jobs_job *j)
+{
+    char a[32], b[32], c[32], d[32];
+    printf("created:    %s UTC\nstarted:    %s\nfinished:   %s\nduration:   %s\n",
+           ctl_time(j->created_ms, a, sizeof a), ctl_time(j->started_ms, b, sizeof b),
+           ctl_time(j->finished_ms, c, sizeof c), ctl_duration(j, d, sizeof d));
+}
+
 static void ctl_print_job(const struct jobs_job *j)
 {
     printf("token:      %s\nstate:      %s\nqueue:      %s (priority %d)\nattempts:   %d of %d\n"
@@ -150,8 +198,24 @@ static void ctl_print_job(const struct jobs_job *j)
         printf("exit:       signal %d\n", j->exit_signal);
     else if (j->exit_code >= 0)
         printf("exit:       code %d\n", j->exit_code);
-    if (j->result)
+    ctl_print_times(j);
+    cJSON *result = j->result ? cJSON_Parse(j->result) : NULL;
+    const cJSON *outputs = cJSON_GetObjectItemCaseSensitive(result, "outputs");
+    if (cJSON_IsArray(outputs)) {
+        printf("outputs:    %d\n", cJSON_GetArraySize(outputs));
+        const cJSON *o;
+        cJSON_ArrayForEach(o, outputs)
+        {
+            const cJSON *name = cJSON_GetObjectItemCaseSensitive(o, "name");
+            const cJSON *bytes = cJSON_GetObjectItemCaseSensitive(o, "bytes");
+            char size[32];
+            ctl_bytes(cJSON_IsNumber(bytes) ? bytes->valuedouble : 0, size, sizeof size);
+            printf("  %10s  %s\n", size, cJSON_IsString(name) ? name->valuestring : "?");
+        }
+    } else if (j->result) {
         printf("result:     %s\n", j->result);
+    }
+    cJSON_Delete(result);
 }
 
 /* ------------------------------------------------------------------ enqueue */
@@ -434,8 +498,13 @@ static int ctl_list(struct ctl *c, int argc, char **argv)
     for (int i = 0; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--state") == 0) {
             f.state = jobs_state_parse(argv[i + 1]);
-            if (f.state < 0)
-                return ctl_die("unknown state %s", argv[i + 1]);
+            if (f.state < 0) {
+                char valid[128] = "";
+                for (int s = 0; s < JOBS_STATE_COUNT; s++)
+                    snprintf(valid + strlen(valid), sizeof valid - strlen(valid), "%s%s",
+                             s ? ", " : "", jobs_state_name(s));
+                return ctl_die("unknown state '%s' (valid states: %s)", argv[i + 1], valid);
+            }
         } else if (strcmp(argv[i], "--queue") == 0) {
             f.queue = argv[i + 1];
         } else if (strcmp(argv[i], "--limit") == 0) {
@@ -458,11 +527,17 @@ static int ctl_list(struct ctl *c, int argc, char **argv)
             cJSON_AddItemToArray(a, ctl_job_json(&list.jobs[i]));
         ctl_print_json(a);
     } else {
+        printf("%-22s  %-9s  %-10s  %-8s  %-19s  %-10s  %s\n", "TOKEN", "STATE", "QUEUE",
+               "ATTEMPTS", "CREATED (UTC)", "DURATION", "FILE / ERROR");
         for (size_t i = 0; i < list.n; i++) {
             const struct jobs_job *j = &list.jobs[i];
-            printf("%s  %-9s  %-10s  %d/%d  %s%s%s\n", j->token, jobs_state_name(j->state),
-                   j->queue, j->attempts, j->max_attempts, j->input_name,
-                   j->error ? "  " : "", j->error ? j->error : "");
+            char created[32], took[32], attempts[24];
+            snprintf(attempts, sizeof attempts, "%d/%d", j->attempts, j->max_attempts);
+            printf("%-22s  %-9s  %-10s  %-8s  %-19s  %-10s  %s%s%s\n", j->token,
+                   jobs_state_name(j->state), j->queue ? j->queue : "", attempts,
+                   ctl_time(j->created_ms, created, sizeof created),
+                   ctl_duration(j, took, sizeof took), j->input_name ? j->input_name : "",
+                   j->error ? ": " : "", j->error ? j->error : "");
         }
     }
     jobs_list_cleanup(&list);
@@ -686,7 +761,18 @@ int main(int argc, char **argv)
                      ? 0
                      : 1;
     } else {
-        return ctl_usage(stderr, 2);
+        static const char *const known[] = {"enqueue", "status", "wait",       "list",  "stats",
+                                            "retry",   "cancel", "purge", "dispatcher", "config"};
+        for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
+            if (strcmp(cmd, known[k]) == 0) {
+                fprintf(stderr, "trackportctl: wrong arguments for %s\n\n", cmd);
+                return ctl_usage(stderr, 2);
+            }
+        fprintf(stderr,
+                "trackportctl: unknown command '%s' (commands: enqueue, status, wait, list, "
+                "stats, retry, cancel, purge, dispatcher, config; --help for their arguments)\n",
+                cmd);
+        return 2;
     }
     jobs_store_close(c.store);
     return status;
