@@ -165,7 +165,7 @@ static int child_prepare_out(const char *out_dir)
     return 0;
 }
 
-static bool child_bad_input(int code)
+bool disp_child_bad_input(int code)
 {
     switch (code) {
     case TP_ERR_UNKNOWN_FORMAT:
@@ -354,7 +354,7 @@ _Noreturn void disp_child_run(const struct disp_config *cfg, const struct jobs_j
         tp_convert_result_cleanup(&result);
         char message[sizeof diag.message];
         snprintf(message, sizeof message, "%s", diag.message[0] ? diag.message : tp_strerror(rc));
-        child_fail(&c, rc, message, !child_bad_input(rc));
+        child_fail(&c, rc, message, !disp_child_bad_input(rc));
     }
     char *json = child_result_json(&result);
     uint64_t bytes = 0;

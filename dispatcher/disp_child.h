@@ -36,6 +36,11 @@ _Noreturn void disp_child_run(const struct disp_config *cfg, const struct jobs_j
  * ("upload" if nothing is left). Used for output names; never a path. */
 void disp_child_safe_name(const char *user_name, char *out, size_t size);
 
+/* disp_child_bad_input tells the error codes of a failure that retrying cannot mend (the
+ * file or the options are wrong): the child fails those at once, and the admin page offers
+ * no Retry for them. */
+bool disp_child_bad_input(int code);
+
 #ifdef __cplusplus
 }
 #endif

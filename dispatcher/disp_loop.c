@@ -429,6 +429,8 @@ static void loop_start_children(struct loop *l, const sigset_t *child_mask)
     int free_slots = l->nslots - l->running;
     if (l->stopping || free_slots <= 0 || !l->want_claim)
         return;
+    if (disp_loop_paused(l->cfg))
+        return; /* want_claim stays set: the resume's wake-up claims at once */
     if (loop_open_store(l) != 0)
         return;
     struct jobs_job claimed[16];
@@ -655,4 +657,36 @@ out:
         close(l.lockfd);
     sigprocmask(SIG_SETMASK, &old_mask, NULL);
     return status;
+}
+
+static int loop_pause_path(const struct disp_config *cfg, char *path, size_t size)
+{
+    int n = snprintf(path, size, "%s/paused", cfg->data_dir);
+    return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+bool disp_loop_paused(const struct disp_config *cfg)
+{
+    char path[DISP_PATH_MAX + 16];
+    return loop_pause_path(cfg, path, sizeof path) == 0 && access(path, F_OK) == 0;
+}
+
+int disp_loop_set_paused(const struct disp_config *cfg, bool paused)
+{
+    char path[DISP_PATH_MAX + 16];
+    if (loop_pause_path(cfg, path, sizeof path) != 0) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    if (!paused) {
+        if (unlink(path) != 0 && errno != ENOENT)
+            return -1;
+        (void)disp_wake(cfg, DISP_WAKE_JOB);
+        return 0;
+    }
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0640);
+    if (fd < 0)
+        return -1;
+    close(fd);
+    return 0;
 }

@@ -44,6 +44,15 @@ extern "C" {
  */
 int disp_loop_run(const struct disp_config *cfg, int lifeline_fd);
 
+/*
+ * Pausing: while <data_dir>/paused exists the dispatcher claims no job (running children
+ * finish; uploads are still queued). disp_loop_set_paused creates or removes that file (and
+ * wakes the dispatcher on resume); 0, or -1 with errno. disp_loop_paused tells whether it
+ * exists.
+ */
+int disp_loop_set_paused(const struct disp_config *cfg, bool paused);
+bool disp_loop_paused(const struct disp_config *cfg);
+
 #ifdef __cplusplus
 }
 #endif

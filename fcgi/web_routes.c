@@ -23,6 +23,9 @@ static const struct web_route routes_table[] = {
     {WEB_POST, "/admin/jobs/{token}/retry", web_admin_retry},
     {WEB_POST, "/admin/jobs/{token}/cancel", web_admin_cancel},
     {WEB_POST, "/admin/purge", web_admin_purge},
+    {WEB_POST, "/admin/pause", web_admin_pause},
+    {WEB_POST, "/admin/resume", web_admin_resume},
+    {WEB_POST, "/admin/bulk", web_admin_bulk},
     {WEB_GET, "/metrics", web_metrics_handle},
 };
 

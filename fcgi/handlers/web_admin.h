@@ -21,7 +21,10 @@
  * and the missing auth block. /metrics shares it. */
 bool web_admin_authorized(struct web_ctx *c, const char *what);
 
-/* GET /admin/: the overview page. */
+/* GET /admin/: the overview page: queues, dispatcher (paused or not), throughput of the
+ * last hour, running jobs with their live progress, failed jobs (once, retry offered only
+ * where it can help), then every job filtered by ?state=, ?queue=, ?q= (token prefix or
+ * file name) and paginated (?page=); reloads itself every 5 s unless ?refresh=0. */
 void web_admin_index(struct web_ctx *c, const struct web_match *m);
 
 /* POST /admin/jobs/{token}/retry: a failed or cancelled job back in the queue. */
@@ -29,6 +32,15 @@ void web_admin_retry(struct web_ctx *c, const struct web_match *m);
 
 /* POST /admin/jobs/{token}/cancel: cancel a queued or running job. */
 void web_admin_cancel(struct web_ctx *c, const struct web_match *m);
+
+/* POST /admin/pause, /admin/resume: stop or restart claiming jobs (disp_loop_set_paused);
+ * running conversions finish. */
+void web_admin_pause(struct web_ctx *c, const struct web_match *m);
+void web_admin_resume(struct web_ctx *c, const struct web_match *m);
+
+/* POST /admin/bulk: action=retry|cancel for every token= field of the form (retry skips
+ * jobs that failed for bad input). Answers {"done": N, "skipped": M} or 303 to the page. */
+void web_admin_bulk(struct web_ctx *c, const struct web_match *m);
 
 /* POST /admin/purge: delete finished jobs past the retention period (or, with all=1 in the
  * form or query, every finished job) with their folders. */

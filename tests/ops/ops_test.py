@@ -13,6 +13,9 @@ SQLite; tests/site/sitelib.py): the admin's refusals, the job log, the metrics.
             dispatcher and by hand, cancelled, purged) is one line in log_file, with the
             token, its level and its figures, whichever process caused it.
 
+  page      the admin page: failed jobs listed once, Retry offered only where it can help,
+            live progress of running jobs, pause and resume claiming, bulk retry and cancel,
+            filters by state and queue, search by token or file name, pagination.
   metrics   GET /metrics parsed by an independent parser of the text format (Debian's
             python3-prometheus-client): jobs by queue and state, queue depth, oldest age,
             children, the duration histogram, bytes, retries, failures by reason,
@@ -95,8 +98,8 @@ def scenario_auth(t, build, corpus, work):
         job = failed_job(site, corpus)
         t.check(job is not None, 'a failed job to retry')
         r = site.request('GET', '/admin/', headers={'Authorization': auth})
-        t.check(('/admin/jobs/%s/retry"><input type="hidden" name="csrf" value="%s"'
-                 % (job, token)).encode() in r.body, 'the retry button carries the token')
+        t.check(r.body.count(('name="csrf" value="%s"' % token).encode()) >= 3,
+                'every form (pause, bulk, purge) carries the token')
 
         retry = '/admin/jobs/%s/retry' % job
         refusals = [
@@ -397,7 +400,103 @@ def scenario_metrics(t, build, corpus, work):
         finish_site(t, site)
 
 
-SCENARIOS = {'auth': scenario_auth, 'noauth': scenario_noauth, 'log': scenario_log,
+def scenario_page(t, build, corpus, work):
+    site = Site(build, work, extra_conf='poll_interval_ms = 50\n', max_children=2)
+    site.dispatcher = os.path.join(site.build, 'dispatcher', 'trackport-dispatcher-test')
+    ctl_bin = os.path.join(site.build, 'dispatcher', 'trackportctl-test')
+    with open(os.path.join(corpus, 'manifest.json')) as f:
+        entry = next(e for e in json.load(f) if e['sample'].startswith('samples/3de_v3/'))
+    sample = os.path.join(corpus, entry['sample'])
+    opts = {'importer': entry['importer'].lower()}
+
+    def ctl(*argv):
+        r = subprocess.run([ctl_bin, '--config', site.config] + list(argv), capture_output=True,
+                           text=True, timeout=60)
+        return r.stdout.strip()
+
+    def state(token):
+        return site.get_json('/jobs/%s/status' % token)[1]['state']
+
+    def wait_state(token, want, timeout=30):
+        deadline = time.time() + timeout
+        while time.time() < deadline and state(token) != want:
+            time.sleep(0.05)
+        return state(token)
+
+    site.start()
+    try:
+        auth = auth_header(site)
+
+        def page(query=''):
+            return site.request('GET', '/admin/' + query,
+                                headers={'Authorization': auth}).body.decode()
+        token = site.request('GET', '/admin/', headers={'Authorization': auth}).header(
+            'X-Trackport-CSRF')
+        bad = failed_job(site, corpus)
+        slow = ctl('enqueue', sample, '--options', json.dumps(dict(opts, test={'sleep_ms': 60000})))
+        t.check(wait_state(slow, 'running') == 'running',
+                'the slow job runs')
+        # Live progress: the test hook reports "Waiting (test)" through memcached.
+        deadline = time.time() + 20
+        while time.time() < deadline and 'Waiting (test)' not in page():
+            time.sleep(0.1)
+        t.check('Waiting (test)' in page(), 'a running job shows its live progress')
+        body = page()
+        t.check(body.count('/jobs/%s"' % bad) == 1, 'a failed job is listed once')
+        t.check('/admin/jobs/%s/retry' % bad not in body,
+                'no Retry for a job whose input is bad')
+        t.check('retrying cannot help' in body, 'the page says why')
+        t.check('http-equiv="refresh"' in body and 'http-equiv="refresh"' not in page('?refresh=0'),
+                'the page refreshes itself unless refresh=0')
+
+        # Bulk cancel of the running job; then Retry is offered for it.
+        r = post(site, '/admin/bulk', {}, 'csrf=%s&action=cancel&token=%s' % (token, slow), auth)
+        t.check(r.status == 200 and json.loads(r.body)['done'] == 1, 'bulk cancel: %s' % r.body)
+        t.check(wait_state(slow, 'cancelled') == 'cancelled', 'the slow job is cancelled')
+        t.check('/admin/jobs/%s/retry' % slow in page(), 'Retry is offered for a cancelled job')
+        r = post(site, '/admin/bulk', {}, 'action=cancel&token=%s' % slow, auth)
+        t.check(r.status == 403, 'bulk without the token: 403')
+
+        # Pause: new jobs wait; resume: they run.
+        r = post(site, '/admin/pause', {}, 'csrf=' + token, auth)
+        t.check(r.status == 200, 'pause (%d)' % r.status)
+        t.check('paused' in page() and 'Resume claiming' in page(), 'the page says paused')
+        queued = [ctl('enqueue', sample, '--options', json.dumps(opts)) for _ in range(52)]
+        time.sleep(0.5)  # ten dispatcher turns: a claim would have happened
+        t.check(state(queued[0]) == 'queued', 'nothing is claimed while paused')
+        # Pagination over the 52 queued jobs plus the others.
+        first = page('?state=queued&refresh=0')
+        t.check(first.count('<tr><td><input type="checkbox"') == 50 and 'page=1' in first,
+                'page 1 of queued jobs: 50 rows and a link to the next')
+        second = page('?state=queued&page=1&refresh=0')
+        t.check(second.count('<tr><td><input type="checkbox"') == 2, 'page 2: the other 2')
+        # Search by token prefix and by file name; filter by state and queue.
+        found = page('?q=%s&refresh=0' % queued[3][:10])
+        t.check('/jobs/%s"' % queued[3] in found and found.count('<code>') <= 2,
+                'search by token prefix finds the job')
+        found = page('?state=failed&q=GARBAGE&refresh=0')
+        t.check('/jobs/%s"' % bad in found, 'search by file name (any case) with a state')
+        t.check('/jobs/%s"' % bad not in page('?state=done&q=garbage&refresh=0'),
+                'the state filter applies to the search')
+        t.check('/jobs/%s"' % queued[0] not in page('?queue=other&refresh=0'),
+                'the queue filter applies')
+        r = post(site, '/admin/resume', {}, 'csrf=' + token, auth)
+        t.check(r.status == 200, 'resume (%d)' % r.status)
+        t.check(wait_state(queued[0], 'done', 60) == 'done', 'after resume the jobs run')
+        # Bulk retry: the cancelled job goes back; the bad one is skipped.
+        r = post(site, '/admin/bulk', {}, 'csrf=%s&action=retry&token=%s&token=%s'
+                 % (token, slow, bad), auth)
+        d = json.loads(r.body)
+        t.check(d['done'] == 1 and d['skipped'] == 1, 'bulk retry: %s' % d)
+        t.check(state(bad) == 'failed', 'the bad job stays failed')
+        post(site, '/admin/bulk', {}, 'csrf=%s&action=cancel&token=%s' % (token, slow), auth)
+        for q in queued:
+            site.wait_final(q)
+    finally:
+        finish_site(t, site)
+
+
+SCENARIOS = {'page': scenario_page, 'auth': scenario_auth, 'noauth': scenario_noauth, 'log': scenario_log,
              'metrics': scenario_metrics}
 
 
