@@ -6,6 +6,7 @@
  */
 #include "config.h"
 #include "disp_log.h"
+#include "disp_loop.h"
 #include "disp_options.h"
 #include "disp_progress.h"
 #include "disp_spawn.h"
@@ -56,7 +57,8 @@ static int ctl_usage(FILE *to, int status)
             "  retry TOKEN                put a failed or cancelled job back in the queue\n"
             "  cancel TOKEN               cancel a queued or running job\n"
             "  purge --older-than DAYS    delete final jobs finished before, with their files\n"
-            "  dispatcher                 whether a dispatcher runs (pid)\n"
+            "  dispatcher                 whether a dispatcher runs (pid), and whether paused\n"
+            "  pause | resume             stop or restart claiming jobs (running ones finish)\n"
             "  config [--defaults]        print the configuration (or the defaults) as a file\n"
             "\nThe configuration comes from --config FILE, else $TRACKPORT_CONFIG, else\n"
             DISP_INSTALLED_CONFIG " when it exists.\n"
@@ -741,6 +743,16 @@ int main(int argc, char **argv)
         status = ctl_transition(&c, cmd, args[0]);
     else if (strcmp(cmd, "purge") == 0)
         status = ctl_purge(&c, rest, args);
+    else if ((strcmp(cmd, "pause") == 0 || strcmp(cmd, "resume") == 0) && rest == 0) {
+        bool pause = strcmp(cmd, "pause") == 0;
+        if (disp_loop_set_paused(&c.cfg, pause) != 0)
+            return ctl_die("%s: %s", cmd, strerror(errno));
+        disp_log(c.cfg.log_level, DISP_LOG_INFO, "ctl", "claiming %s by trackportctl",
+                 pause ? "paused" : "resumed");
+        printf("%s\n", pause ? "paused: no job is claimed until `trackportctl resume`"
+                             : "resumed");
+        status = 0;
+    }
     else if (strcmp(cmd, "dispatcher") == 0 && rest == 0) {
         pid_t pid = 0;
         int rc = disp_lock_holder(&c.cfg, &pid);
@@ -750,7 +762,8 @@ int main(int argc, char **argv)
             cJSON_AddNumberToObject(o, "pid", rc == 0 ? (double)pid : 0);
             ctl_print_json(o);
         } else if (rc == 0) {
-            printf("running, pid %d\n", (int)pid);
+            printf("running, pid %d%s\n", (int)pid,
+                   disp_loop_paused(&c.cfg) ? ", paused (claims no job)" : "");
         } else {
             printf("not running\n");
         }
@@ -761,8 +774,9 @@ int main(int argc, char **argv)
                      ? 0
                      : 1;
     } else {
-        static const char *const known[] = {"enqueue", "status", "wait",       "list",  "stats",
-                                            "retry",   "cancel", "purge", "dispatcher", "config"};
+        static const char *const known[] = {"enqueue", "status", "wait",       "list",
+                                            "stats",   "retry",  "cancel",     "purge",
+                                            "pause",   "resume", "dispatcher", "config"};
         for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
             if (strcmp(cmd, known[k]) == 0) {
                 fprintf(stderr, "trackportctl: wrong arguments for %s\n\n", cmd);
@@ -770,7 +784,8 @@ int main(int argc, char **argv)
             }
         fprintf(stderr,
                 "trackportctl: unknown command '%s' (commands: enqueue, status, wait, list, "
-                "stats, retry, cancel, purge, dispatcher, config; --help for their arguments)\n",
+                "stats, retry, cancel, purge, pause, resume, dispatcher, config; --help for "
+                "their arguments)\n",
                 cmd);
         return 2;
     }
