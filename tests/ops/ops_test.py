@@ -35,6 +35,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', 'site'))
 from sitelib import Checks, Site, finish_site  # noqa: E402
 
+# Converter children under AddressSanitizer cannot live within an address-space limit.
+SITE_CONF = 'rlimit_as_mb = 0\n'
+
 AUTH_BLOCK = re.compile(r'\$HTTP\["url"\] =~ "\^/\(admin\|metrics\)\(/\|\$\)" \{.*?\n\}\n',
                         re.S)
 
@@ -78,7 +81,7 @@ def post(site, path, headers, body='', auth=None):
 
 
 def scenario_auth(t, build, corpus, work):
-    site = Site(build, work)
+    site = Site(build, work, extra_conf=SITE_CONF)
     site.start()
     try:
         r = site.request('GET', '/admin/')
@@ -148,7 +151,7 @@ def scenario_auth(t, build, corpus, work):
 
 
 def scenario_noauth(t, build, corpus, work):
-    site = NoAuthSite(build, os.path.join(work, 'off'))
+    site = NoAuthSite(build, os.path.join(work, 'off'), extra_conf=SITE_CONF)
     site.start()
     try:
         r = site.request('GET', '/admin/')
@@ -164,7 +167,7 @@ def scenario_noauth(t, build, corpus, work):
     finally:
         finish_site(t, site)
     site = NoAuthSite(build, os.path.join(work, 'on'),
-                      extra_conf='web_admin_without_auth = true\n')
+                      extra_conf=SITE_CONF + 'web_admin_without_auth = true\n')
     site.start()
     try:
         r = site.request('GET', '/admin/')
@@ -177,7 +180,8 @@ def scenario_noauth(t, build, corpus, work):
         t.check(r.status == 200, 'with it, the purge goes through (%d)' % r.status)
     finally:
         finish_site(t, site)
-    site = NoAuthSite(build, os.path.join(work, 'public'), extra_conf='web_metrics_public = true\n')
+    site = NoAuthSite(build, os.path.join(work, 'public'),
+                      extra_conf=SITE_CONF + 'web_metrics_public = true\n')
     site.start()
     try:
         r = site.request('GET', '/metrics')
@@ -215,7 +219,7 @@ def details(text):
 
 def scenario_log(t, build, corpus, work):
     log = os.path.join(work, 'dispatcher.log')
-    site = Site(build, work, extra_conf='log_file = %s\nretry_backoff_ms = 10\n'
+    site = Site(build, work, extra_conf=SITE_CONF + 'log_file = %s\nretry_backoff_ms = 10\n'
                 'max_attempts = 3\n' % log)
     # The test build of the dispatcher honours the jobs' test hooks (crash, sleep).
     site.dispatcher = os.path.join(site.build, 'dispatcher', 'trackport-dispatcher-test')
@@ -329,7 +333,7 @@ def scenario_metrics(t, build, corpus, work):
     except ImportError:
         print('skipped: python3-prometheus-client is not installed (.ci/install-deps)')
         return 77
-    site = Site(build, work, extra_conf='retry_backoff_ms = 10\nmax_attempts = 3\n')
+    site = Site(build, work, extra_conf=SITE_CONF + 'retry_backoff_ms = 10\nmax_attempts = 3\n')
     site.dispatcher = os.path.join(site.build, 'dispatcher', 'trackport-dispatcher-test')
     ctl_bin = os.path.join(site.build, 'dispatcher', 'trackportctl-test')
     with open(os.path.join(corpus, 'manifest.json')) as f:
@@ -401,7 +405,7 @@ def scenario_metrics(t, build, corpus, work):
 
 
 def scenario_page(t, build, corpus, work):
-    site = Site(build, work, extra_conf='poll_interval_ms = 50\n', max_children=2)
+    site = Site(build, work, extra_conf=SITE_CONF + 'poll_interval_ms = 50\n', max_children=2)
     site.dispatcher = os.path.join(site.build, 'dispatcher', 'trackport-dispatcher-test')
     ctl_bin = os.path.join(site.build, 'dispatcher', 'trackportctl-test')
     with open(os.path.join(corpus, 'manifest.json')) as f:
