@@ -55,6 +55,35 @@ class NoAuthSite(Site):
         super().start_lighttpd()
 
 
+class HookSite(Site):
+    """The site with the test build of the dispatcher, which honours the jobs' test hooks
+    (crash, sleep), a trackportctl that may set them, and the corpus sample the scenarios
+    convert (a 3DEqualizer export: its size is in the file)."""
+
+    def __init__(self, t, build, corpus, work, extra_conf, **kw):
+        super().__init__(build, work, extra_conf=SITE_CONF + extra_conf, **kw)
+        self.t = t
+        self.dispatcher = os.path.join(self.build, 'dispatcher', 'trackport-dispatcher-test')
+        self.ctl_bin = os.path.join(self.build, 'dispatcher', 'trackportctl-test')
+        with open(os.path.join(corpus, 'manifest.json')) as f:
+            self.entry = next(e for e in json.load(f)
+                              if e['sample'].startswith('samples/3de_v3/'))
+        self.sample = os.path.join(corpus, self.entry['sample'])
+        self.opts = {'importer': self.entry['importer'].lower()}
+
+    def ctl(self, *argv):
+        """trackportctl-test on this site's config; its output. A failure fails a check."""
+        r = subprocess.run([self.ctl_bin, '--config', self.config] + list(argv),
+                           capture_output=True, text=True, timeout=60)
+        self.t.check(r.returncode == 0, 'trackportctl %s: %s' % (argv[0], r.stderr.strip()))
+        return r.stdout.strip()
+
+    def enqueue(self, test=None):
+        """A job of the sample queued by trackportctl, with test hooks when given."""
+        opts = dict(self.opts, test=test) if test else self.opts
+        return self.ctl('enqueue', self.sample, '--options', json.dumps(opts))
+
+
 def auth_header(site, user='admin'):
     raw = '%s:%s' % (user, site.admin_password)
     return 'Basic ' + base64.b64encode(raw.encode()).decode()
@@ -219,29 +248,16 @@ def details(text):
 
 def scenario_log(t, build, corpus, work):
     log = os.path.join(work, 'dispatcher.log')
-    site = Site(build, work, extra_conf=SITE_CONF + 'log_file = %s\nretry_backoff_ms = 10\n'
-                'max_attempts = 3\n' % log)
-    # The test build of the dispatcher honours the jobs' test hooks (crash, sleep).
-    site.dispatcher = os.path.join(site.build, 'dispatcher', 'trackport-dispatcher-test')
-    ctl_bin = os.path.join(site.build, 'dispatcher', 'trackportctl-test')
-    with open(os.path.join(corpus, 'manifest.json')) as f:
-        entry = next(e for e in json.load(f) if e['sample'].startswith('samples/3de_v3/'))
-    sample = os.path.join(corpus, entry['sample'])
-    opts = {'importer': entry['importer'].lower()}
-
-    def ctl(*argv):
-        r = subprocess.run([ctl_bin, '--config', site.config] + list(argv), capture_output=True,
-                           text=True, timeout=60)
-        t.check(r.returncode == 0, 'trackportctl %s: %s' % (argv[0], r.stderr.strip()))
-        return r.stdout.strip()
-
+    site = HookSite(t, build, corpus, work,
+                    'log_file = %s\nretry_backoff_ms = 10\nmax_attempts = 3\n' % log)
+    entry, sample, ctl = site.entry, site.sample, site.ctl
     site.start()
     try:
         code, data, _ = site.upload(sample, [('importer', entry['importer'])])
         good = data['token']
-        crash = ctl('enqueue', sample, '--options', json.dumps(dict(opts, test={'crash_until': 1})))
+        crash = site.enqueue({'crash_until': 1})
         bad = failed_job(site, corpus)
-        slow = ctl('enqueue', sample, '--options', json.dumps(dict(opts, test={'sleep_ms': 30000})))
+        slow = site.enqueue({'sleep_ms': 30000})
         for token in (good, crash):
             s = site.wait_final(token)
             t.check(s and s['state'] == 'done', 'job %s done' % token)
@@ -333,12 +349,8 @@ def scenario_metrics(t, build, corpus, work):
     except ImportError:
         print('skipped: python3-prometheus-client is not installed (.ci/install-deps)')
         return 77
-    site = Site(build, work, extra_conf=SITE_CONF + 'retry_backoff_ms = 10\nmax_attempts = 3\n')
-    site.dispatcher = os.path.join(site.build, 'dispatcher', 'trackport-dispatcher-test')
-    ctl_bin = os.path.join(site.build, 'dispatcher', 'trackportctl-test')
-    with open(os.path.join(corpus, 'manifest.json')) as f:
-        entry = next(e for e in json.load(f) if e['sample'].startswith('samples/3de_v3/'))
-    sample = os.path.join(corpus, entry['sample'])
+    site = HookSite(t, build, corpus, work, 'retry_backoff_ms = 10\nmax_attempts = 3\n')
+    entry, sample = site.entry, site.sample
     site.start()
     try:
         r = site.request('GET', '/metrics')
@@ -350,9 +362,7 @@ def scenario_metrics(t, build, corpus, work):
                 'no duration observed yet')
         code, data, _ = site.upload(sample, [('importer', entry['importer'])])
         good = data['token']
-        opts = {'importer': entry['importer'].lower(), 'test': {'crash_until': 1}}
-        crash = subprocess.run([ctl_bin, '--config', site.config, 'enqueue', sample, '--options',
-                                json.dumps(opts)], capture_output=True, text=True).stdout.strip()
+        crash = site.enqueue({'crash_until': 1})
         bad = failed_job(site, corpus)
         for token in (good, crash):
             s = site.wait_final(token)
@@ -405,18 +415,7 @@ def scenario_metrics(t, build, corpus, work):
 
 
 def scenario_page(t, build, corpus, work):
-    site = Site(build, work, extra_conf=SITE_CONF + 'poll_interval_ms = 50\n', max_children=2)
-    site.dispatcher = os.path.join(site.build, 'dispatcher', 'trackport-dispatcher-test')
-    ctl_bin = os.path.join(site.build, 'dispatcher', 'trackportctl-test')
-    with open(os.path.join(corpus, 'manifest.json')) as f:
-        entry = next(e for e in json.load(f) if e['sample'].startswith('samples/3de_v3/'))
-    sample = os.path.join(corpus, entry['sample'])
-    opts = {'importer': entry['importer'].lower()}
-
-    def ctl(*argv):
-        r = subprocess.run([ctl_bin, '--config', site.config] + list(argv), capture_output=True,
-                           text=True, timeout=60)
-        return r.stdout.strip()
+    site = HookSite(t, build, corpus, work, 'poll_interval_ms = 50\n', max_children=2)
 
     def state(token):
         return site.get_json('/jobs/%s/status' % token)[1]['state']
@@ -437,7 +436,7 @@ def scenario_page(t, build, corpus, work):
         token = site.request('GET', '/admin/', headers={'Authorization': auth}).header(
             'X-Trackport-CSRF')
         bad = failed_job(site, corpus)
-        slow = ctl('enqueue', sample, '--options', json.dumps(dict(opts, test={'sleep_ms': 60000})))
+        slow = site.enqueue({'sleep_ms': 60000})
         t.check(wait_state(slow, 'running') == 'running',
                 'the slow job runs')
         # Live progress: the test hook reports "Waiting (test)" through memcached.
@@ -465,7 +464,7 @@ def scenario_page(t, build, corpus, work):
         r = post(site, '/admin/pause', {}, 'csrf=' + token, auth)
         t.check(r.status == 200, 'pause (%d)' % r.status)
         t.check('paused' in page() and 'Resume claiming' in page(), 'the page says paused')
-        queued = [ctl('enqueue', sample, '--options', json.dumps(opts)) for _ in range(52)]
+        queued = [site.enqueue() for _ in range(52)]
         time.sleep(0.5)  # ten dispatcher turns: a claim would have happened
         t.check(state(queued[0]) == 'queued', 'nothing is claimed while paused')
         # Pagination over the 52 queued jobs plus the others.

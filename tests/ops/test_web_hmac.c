@@ -1,13 +1,10 @@
 /* test_web_hmac.c — SHA-256 and HMAC-SHA-256 against the published vectors (FIPS 180-4
  * examples, RFC 4231 test cases 1, 2, 6, 7), hex output and the constant-time compare.
  * Each case runs in its own process: `test_web_hmac NAME` runs one. */
-#include "check.h"
+#include "check_cases.h"
 #include "web_hmac.h"
 
-#include <stdbool.h>
 #include <stdlib.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 static void hex_of(const uint8_t *d, char *out)
 {
@@ -70,12 +67,7 @@ static void test_equal_secret(void)
     CHECK(web_equal_secret("", ""));
 }
 
-struct test_case {
-    const char *name;
-    void (*fn)(void);
-};
-
-static const struct test_case cases[] = {
+static const struct check_case cases[] = {
     {"sha256", test_sha256},
     {"hmac", test_hmac},
     {"equal_secret", test_equal_secret},
@@ -83,36 +75,5 @@ static const struct test_case cases[] = {
 
 int main(int argc, char **argv)
 {
-    const char *only = argc > 1 ? argv[1] : NULL;
-    int passed = 0, failed = 0;
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        if (only && strcmp(only, cases[i].name) != 0)
-            continue;
-        int fds[2];
-        if (pipe(fds) != 0)
-            return 1;
-        fflush(NULL);
-        pid_t pid = fork();
-        if (pid == 0) {
-            close(fds[0]);
-            cases[i].fn();
-            int counts[2] = {check_passed, check_failed};
-            if (write(fds[1], counts, sizeof counts) != (ssize_t)sizeof counts)
-                _exit(3);
-            exit(0);
-        }
-        close(fds[1]);
-        int counts[2] = {0, 0};
-        ssize_t got = read(fds[0], counts, sizeof counts);
-        close(fds[0]);
-        int status = 0;
-        waitpid(pid, &status, 0);
-        bool ok = got == (ssize_t)sizeof counts && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-        passed += counts[0];
-        failed += counts[1] + (ok ? 0 : 1);
-        printf("%-14s %s\n", cases[i].name, ok && counts[1] == 0 ? "ok" : "FAILED");
-    }
-    check_passed = passed;
-    check_failed = failed;
-    return check_summary();
+    return check_run_cases(cases, sizeof cases / sizeof cases[0], argc, argv);
 }
