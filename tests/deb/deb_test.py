@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The Debian package on this machine, as a sysadmin would use it: builds the .deb from the
 sources (dpkg-buildpackage over a copy), installs it (dpkg -i; apt-get -f install for its
-depends), enables it (lighty-enable-mod trackport), runs Debian's lighttpd with a copy of
+depends) after lintian checked it (when installed), enables it (lighty-enable-mod trackport), runs Debian's lighttpd with a copy of
 Debian's /etc/lighttpd (port moved to a free loopback one, pid and error log moved into the
 work folder; the enabled snippet untouched) by PID, converts a corpus file through the site,
 checks that every file sits where the FHS says, that the site's processes run as www-data
@@ -117,6 +117,11 @@ class DebTest:
                 cwd=src, env=dict(os.environ, DEB_BUILD_OPTIONS='parallel=2 noddebs nocheck'))
         debs = glob.glob(os.path.join(self.work, 'trackport_*.deb'))
         self.t.check(r.returncode == 0 and len(debs) == 1, 'one .deb built: %s' % debs)
+        if debs and shutil.which('lintian'):
+            r = run(['lintian', '--tag-display-limit', '0', debs[0]])
+            issues = [line for line in (r.stdout + r.stderr).splitlines()
+                      if line[:2] in ('E:', 'W:')]
+            self.t.check(not issues, "lintian finds no error or warning: %s" % issues)
         return debs[0] if debs else None
 
     def install(self, deb):
