@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """The Debian package on this machine, as a sysadmin would use it: builds the .deb from the
-sources (dpkg-buildpackage over a copy), installs it (dpkg -i; apt-get -f install for its
-depends) after lintian checked it (when installed), enables it (lighty-enable-mod trackport), runs Debian's lighttpd with a copy of
-Debian's /etc/lighttpd (port moved to a free loopback one, pid and error log moved into the
+sources (dpkg-buildpackage over a copy), checks it with lintian (when installed), installs it
+(dpkg -i; apt-get -f install for its depends), enables it (lighty-enable-mod trackport), runs
+Debian's lighttpd with a copy of Debian's /etc/lighttpd (port moved to a free loopback one, pid and error log moved into the
 work folder; the enabled snippet untouched) by PID, converts a corpus file through the site,
 checks that every file sits where the FHS says, that the site's processes run as www-data
 and that the admin is behind its password, then purges the package and checks that what
