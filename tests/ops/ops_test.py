@@ -16,6 +16,10 @@ SQLite; tests/site/sitelib.py): the admin's refusals, the job log, the metrics.
   page      the admin page: failed jobs listed once, Retry offered only where it can help,
             live progress of running jobs, pause and resume claiming, bulk retry and cancel,
             filters by state and queue, search by token or file name, pagination.
+  ctl       trackportctl as root on a data_dir another user owns acts as that user (every
+            file it makes is theirs, the input read with root's rights); as a third user it
+            refuses naming the owner; list has a header, status reads as text, errors name
+            the valid states and commands, exit statuses as --help says. No server needed.
   metrics   GET /metrics parsed by an independent parser of the text format (Debian's
             python3-prometheus-client): jobs by queue and state, queue depth, oldest age,
             children, the duration histogram, bytes, retries, failures by reason,
@@ -499,7 +503,77 @@ def scenario_page(t, build, corpus, work):
         finish_site(t, site)
 
 
-SCENARIOS = {'page': scenario_page, 'auth': scenario_auth, 'noauth': scenario_noauth, 'log': scenario_log,
+def scenario_ctl(t, build, corpus, work):
+    import pwd
+    import shutil
+    if os.geteuid() != 0 or not shutil.which('setpriv'):
+        print('skipped: acting as the site\'s user needs root (and setpriv for the third user)')
+        return 77
+    shutil.rmtree(work, ignore_errors=True)
+    data = os.path.join(work, 'data')
+    os.makedirs(data)
+    os.chmod(work, 0o755)
+    owner = pwd.getpwnam('nobody')
+    os.chown(data, owner.pw_uid, owner.pw_gid)
+    conf = os.path.join(work, 'trackport.conf')
+    with open(conf, 'w') as f:
+        f.write('data_dir = %s\nmemcached_servers =\n' % data)
+    ctl = os.path.join(build, 'dispatcher', 'trackportctl')
+    with open(os.path.join(corpus, 'manifest.json')) as f:
+        entry = next(e for e in json.load(f) if e['sample'].startswith('samples/3de_v3/'))
+    # An input only root may read.
+    private = os.path.join(work, 'private.txt')
+    shutil.copy(os.path.join(corpus, entry['sample']), private)
+    os.chmod(private, 0o600)
+
+    def run(argv, user=None):
+        cmd = [ctl, '--config', conf] + argv
+        if user:
+            who = pwd.getpwnam(user)
+            cmd = ['setpriv', '--reuid', str(who.pw_uid), '--regid', str(who.pw_gid),
+                   '--clear-groups'] + cmd
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+
+    r = run(['enqueue', private, '-f', entry['importer']])
+    t.check(r.returncode == 0, 'root enqueues into a folder of nobody: %s' % r.stderr)
+    token = r.stdout.strip()
+    wrong = [os.path.join(dp, n) for dp, dn, fn in os.walk(data) for n in dn + fn
+             if os.lstat(os.path.join(dp, n)).st_uid != owner.pw_uid]
+    t.check(not wrong, 'everything root made there belongs to nobody: %s' % wrong)
+    t.check(os.path.exists(os.path.join(data, 'jobs', token)), 'the job folder exists')
+    r = run(['list'], user='daemon')
+    t.check(r.returncode == 1 and 'belongs to nobody' in r.stderr and 'sudo -u nobody' in r.stderr,
+            'another user is refused, naming the owner: %s' % r.stderr.strip())
+    r = run(['list'], user='nobody')
+    t.check(r.returncode == 0, 'the owner itself may: %s' % r.stderr.strip())
+    lines = r.stdout.splitlines()
+    t.check(lines and lines[0].split()[:3] == ['TOKEN', 'STATE', 'QUEUE'] and
+            'CREATED' in lines[0] and 'DURATION' in lines[0], 'list has a header: %s'
+            % (lines[:1],))
+    t.check(any(line.startswith(token) and 'queued' in line for line in lines[1:]),
+            'list shows the job')
+    r = run(['status', token])
+    for field in ('state:', 'created:', 'duration:', 'attempts:'):
+        t.check(field in r.stdout, 'status prints %s' % field)
+    r = run(['list', '--state', 'bogus'])
+    t.check(r.returncode == 1 and 'queued, running, done, failed, cancelled' in r.stderr,
+            'a bad state names the valid ones: %s' % r.stderr.strip())
+    r = run(['frobnicate'])
+    t.check(r.returncode == 2 and 'commands: enqueue' in r.stderr,
+            'an unknown command names the valid ones: %s' % r.stderr.strip())
+    r = run(['--help'])
+    t.check(r.returncode == 0 and 'Exit status' in r.stdout, '--help documents exit statuses')
+    r = run(['dispatcher'])
+    t.check(r.returncode == 3 and 'not running' in r.stdout, 'dispatcher: 3 when none runs')
+    r = run(['pause'])
+    t.check(r.returncode == 0 and os.path.exists(os.path.join(data, 'paused')) and
+            os.stat(os.path.join(data, 'paused')).st_uid == owner.pw_uid, 'pause, as nobody')
+    r = run(['resume'])
+    t.check(r.returncode == 0 and not os.path.exists(os.path.join(data, 'paused')), 'resume')
+    shutil.rmtree(work, ignore_errors=True)
+
+
+SCENARIOS = {'ctl': scenario_ctl, 'page': scenario_page, 'auth': scenario_auth, 'noauth': scenario_noauth, 'log': scenario_log,
              'metrics': scenario_metrics}
 
 

@@ -9,7 +9,7 @@ add_test(NAME web_hmac COMMAND test_web_hmac)
 set_tests_properties(web_hmac PROPERTIES LABELS "site;ops")
 
 if(TARGET trackport-fcgi AND TARGET trackport-dispatcher)
-  foreach(scenario auth noauth log metrics page)
+  foreach(scenario auth noauth log metrics page ctl)
     add_test(NAME ops_${scenario}
              COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/ops_test.py ${scenario}
                      ${CMAKE_BINARY_DIR} ${TP_CORPUS_DIR} ${CMAKE_CURRENT_BINARY_DIR}/ops_${scenario})
