@@ -3,14 +3,26 @@ BUILD      ?= build
 BUILD_SAN  ?= build-sanitize
 JOBS       ?= $(shell nproc)
 
-.PHONY: all deps build build-sanitize test test-plain test-sanitize run bench fuzz faults clean format
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+
+.PHONY: all deps deps-run build build-only build-sanitize test test-plain test-sanitize run bench fuzz faults clean \
+        format install deb
 
 all: build
 
+# What building and serving need (make run, install, deb); `deps` adds what only the tests
+# and benchmarks use (chromium, clang, wrk, beanstalkd, the packaging tools...).
+deps-run:
+	@bash .ci/install-deps run
+
 deps:
-	@bash .ci/install-deps
+	@bash .ci/install-deps test
 
 build: deps
+	$(MAKE) --no-print-directory build-only
+
+build-only:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
 
@@ -28,7 +40,8 @@ test-sanitize: build-sanitize
 # Every test, once plain and once under AddressSanitizer + UndefinedBehaviorSanitizer.
 test: test-plain test-sanitize
 
-run: build
+run: deps-run
+	$(MAKE) --no-print-directory build-only
 	bash conf/run-local.sh $(BUILD)
 
 bench: build
@@ -45,6 +58,26 @@ faults: build
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
+
+# cmake --install of a tree configured with PREFIX: bin/trackport, bin/trackportctl,
+# lib/trackport/{trackport-fcgi,trackport-dispatcher}, share/trackport/www, the man pages,
+# etc/trackport/trackport.conf (under PREFIX; /etc when PREFIX is /usr). DESTDIR stages it.
+install: deps-run
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD)
+
+# The Debian package (debian/): dpkg-buildpackage over a copy of the tracked sources in
+# $(BUILD)/deb/src, so the .deb lands in $(BUILD)/deb/ (dpkg-buildpackage writes into the
+# parent folder) and the source tree stays clean.
+deb:
+	@bash .ci/install-deps deb
+	rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/src
+	git ls-files -z --cached --others --exclude-standard | \
+	  tar --null -T - -cf - | tar -C $(BUILD)/deb/src -xf -
+	cd $(BUILD)/deb/src && DEB_BUILD_OPTIONS="parallel=$(JOBS) $${DEB_BUILD_OPTIONS:-}" \
+	  dpkg-buildpackage -us -uc -b
+	@ls $(BUILD)/deb/*.deb
 
 clean:
 	rm -rf $(BUILD) $(BUILD_SAN) build-fuzz

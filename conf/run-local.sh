@@ -14,6 +14,19 @@ root=$(cd "$here/.." && pwd)
 build=$(cd "${1:?usage: run-local.sh BUILD_DIR}" && pwd)
 port=${TP_PORT:-8080}
 data=${TP_DATA_DIR:-$root/data}
+
+# A second run while one serves must change nothing of the first: check before writing.
+if ! python3 -c 'import socket,sys; s=socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1])))' \
+     "$port" 2>/dev/null; then
+  echo "run-local: port $port is in use (another make run?); nothing was changed." >&2
+  echo "run-local: stop it first, or pick another port and data folder: TP_PORT=8081 TP_DATA_DIR=./data2" >&2
+  exit 1
+fi
+if [ -s "$data/run/lighttpd.pid" ] && kill -0 "$(cat "$data/run/lighttpd.pid")" 2>/dev/null; then
+  echo "run-local: $data is served by lighttpd pid $(cat "$data/run/lighttpd.pid"); nothing was changed." >&2
+  echo "run-local: stop it first, or use another data folder: TP_DATA_DIR=./data2" >&2
+  exit 1
+fi
 mkdir -p "$data"
 data=$(cd "$data" && pwd)
 run="$data/run"

@@ -13,13 +13,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Where the dispatcher executable is looked for when dispatcher_binary is empty: where the
- * build put it, then beside the running program, then where `make install` puts it. */
-#ifndef DISP_DEFAULT_BINARY
-#define DISP_DEFAULT_BINARY "/usr/local/bin/trackport-dispatcher"
+/* Where the dispatcher executable is looked for when dispatcher_binary is empty: beside the
+ * running program (trackport-fcgi and trackport-dispatcher share lib/trackport once
+ * installed; the build tree links one beside trackport-fcgi too), then where the install
+ * puts it. CMake sets both from the install prefix; no build-tree path is compiled in. */
+#ifndef DISP_DISPATCHER_NAME
+#define DISP_DISPATCHER_NAME "trackport-dispatcher"
 #endif
 #ifndef DISP_INSTALLED_BINARY
-#define DISP_INSTALLED_BINARY "/usr/local/bin/trackport-dispatcher"
+#define DISP_INSTALLED_BINARY "/usr/local/lib/trackport/trackport-dispatcher"
+#endif
+#ifndef DISP_INSTALLED_WWW
+#define DISP_INSTALLED_WWW "/usr/local/share/trackport/www"
 #endif
 
 /* Bits of disp_config.derived. */
@@ -55,10 +60,14 @@ static const struct disp_config_key config_keys[] = {
     {"progress_ttl_s", DISP_CONFIG_INT, "3600", "expiry of progress values in memcached",
      F(progress_ttl_s), 1, 2592000, NULL},
     {"dispatcher_binary", DISP_CONFIG_PATH, "",
-     "trackport-dispatcher executable the site starts (empty: the one built with it)",
+     "trackport-dispatcher executable the site starts (empty: the one beside the program, "
+     "else the installed one)",
      F(dispatcher_binary), 0, 0, NULL},
-    {"log_level", DISP_CONFIG_ENUM, "info", "dispatcher log detail on stderr", F(log_level), 0, 0,
-     "error|warn|info|debug"},
+    {"log_file", DISP_CONFIG_PATH, "",
+     "the dispatcher's log, one line per job event (empty: stderr, lighttpd's error log)",
+     F(log_file), 0, 0, NULL},
+    {"log_level", DISP_CONFIG_ENUM, "info", "dispatcher log detail (job events are info)",
+     F(log_level), 0, 0, "error|warn|info|debug"},
     {"poll_interval_ms", DISP_CONFIG_INT, "1000",
      "dispatcher wake-up period when nothing pokes it (the safety net)", F(poll_interval_ms), 10,
      600000, NULL},
@@ -112,7 +121,7 @@ static const struct disp_config_key config_keys[] = {
     {"web_base_path", DISP_CONFIG_STRING, "",
      "URL prefix the site is mounted under (empty or like /trackport)", F(web_base_path), 0, 0,
      NULL},
-    {"web_static_dir", DISP_CONFIG_PATH, "/usr/local/share/trackport/www",
+    {"web_static_dir", DISP_CONFIG_PATH, DISP_INSTALLED_WWW,
      "folder of the page, its JS and CSS (lighttpd serves it)", F(web_static_dir), 0, 0, NULL},
     {"web_sendfile", DISP_CONFIG_BOOL, "true",
      "downloads through the X-Sendfile header (false: the site streams files itself)",
@@ -127,8 +136,14 @@ static const struct disp_config_key config_keys[] = {
      F(web_priority), -1000000, 1000000, NULL},
     {"web_max_queued", DISP_CONFIG_INT, "10000",
      "uploads answer 503 while more jobs than this wait", F(web_max_queued), 1, 1000000000, NULL},
-    {"web_admin", DISP_CONFIG_BOOL, "true", "serve the /admin/ pages (put them behind auth)",
-     F(web_admin), 0, 0, NULL},
+    {"web_admin", DISP_CONFIG_BOOL, "true",
+     "serve the /admin/ pages to users the web server authenticated", F(web_admin), 0, 0, NULL},
+    {"web_admin_without_auth", DISP_CONFIG_BOOL, "false",
+     "also serve /admin/ when the web server authenticated nobody (no REMOTE_USER)",
+     F(web_admin_without_auth), 0, 0, NULL},
+    {"web_metrics_public", DISP_CONFIG_BOOL, "false",
+     "serve /metrics to anyone (false: only where /admin/ would be served)",
+     F(web_metrics_public), 0, 0, NULL},
 };
 
 #undef F
@@ -393,19 +408,17 @@ static int config_derive(char *field, size_t size, const char *dir, const char *
 
 static void config_find_binary(char *out, size_t size)
 {
-    if (access(DISP_DEFAULT_BINARY, X_OK) == 0) {
-        snprintf(out, size, "%s", DISP_DEFAULT_BINARY);
-        return;
-    }
     char self[DISP_PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
     if (n > 0) {
         self[n] = '\0';
         char *slash = strrchr(self, '/');
         if (slash && (size_t)(slash - self) + 32 < sizeof self) {
-            strcpy(slash + 1, "trackport-dispatcher");
-            if (access(self, X_OK) == 0) {
-                snprintf(out, size, "%s", self);
+            strcpy(slash + 1, DISP_DISPATCHER_NAME);
+            /* Resolved, so every program names the same file (the build tree's is a link). */
+            char real[PATH_MAX];
+            if (access(self, X_OK) == 0 && realpath(self, real) && strlen(real) < size) {
+                memcpy(out, real, strlen(real) + 1);
                 return;
             }
         }

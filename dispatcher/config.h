@@ -57,7 +57,8 @@ struct disp_config {
     int progress_ttl_s;                    /* progress_ttl_s: memcached expiry */
 
     /* --- dispatcher */
-    char dispatcher_binary[DISP_PATH_MAX]; /* dispatcher_binary: "" → the built one */
+    char dispatcher_binary[DISP_PATH_MAX]; /* dispatcher_binary: "" → beside, else installed */
+    char log_file[DISP_PATH_MAX];          /* log_file: "" → stderr */
     int log_level;                         /* log_level: error|warn|info|debug */
     int poll_interval_ms;                  /* poll_interval_ms: safety-net wake-up */
     int recover_interval_s;                /* recover_interval_s: lost-worker scan period */
@@ -93,6 +94,8 @@ struct disp_config {
     int web_priority;                        /* web_priority: priority of uploaded jobs */
     int64_t web_max_queued;                  /* web_max_queued: 503 when more are waiting */
     bool web_admin;                          /* web_admin: serve /admin/ (behind auth) */
+    bool web_admin_without_auth;             /* web_admin_without_auth: no REMOTE_USER needed */
+    bool web_metrics_public;                 /* web_metrics_public: /metrics without auth */
 
     unsigned derived; /* internal: which paths disp_config_finish derived (re-derived when
                          data_dir changes through disp_config_set) */

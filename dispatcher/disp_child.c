@@ -12,6 +12,7 @@
 
 #include "disp_archive.h"
 #include "disp_log.h"
+#include "disp_metrics.h"
 #include "disp_options.h"
 #include "disp_proc.h"
 #include "disp_preview.h"
@@ -181,25 +182,6 @@ static void child_discard(const char *job_dir, const char *out_dir)
     }
 }
 
-static bool child_bad_input(int code)
-{
-    switch (code) {
-    case TP_ERR_UNKNOWN_FORMAT:
-    case TP_ERR_AMBIGUOUS_FORMAT:
-    case TP_ERR_UNKNOWN_IMPORTER:
-    case TP_ERR_UNKNOWN_EXPORTER:
-    case TP_ERR_SIZE_REQUIRED:
-    case TP_ERR_PARSE:
-    case TP_ERR_NO_TRACKERS:
-    case TP_ERR_LIMIT:
-    case TP_ERR_FILE_TOO_BIG: /* the same job would cross the same limit again */
-    case TP_ERR_BAD_ARGUMENT:
-        return true;
-    default:
-        return false;
-    }
-}
-
 /* The file name of an output path. */
 static const char *child_base(const char *path)
 {
@@ -272,6 +254,7 @@ static char *child_result_json(const struct tp_convert_result *r, cJSON *summary
 
 static _Noreturn void child_exit(struct child *c, int code)
 {
+    disp_metrics_add(c->cfg, DISP_METRIC_MEMCACHED_ERRORS, disp_progress_failures(c->progress));
     jobs_store_close(c->store);
     disp_progress_free(c->progress);
     if (c->sigfd >= 0)
@@ -320,6 +303,14 @@ static _Noreturn void child_fail(struct child *c, int code, const char *message,
              jobs_strerror(rc));
         child_exit(c, DISP_EXIT_NO_STORE);
     }
+    char text[300];
+    disp_log_job_event(c->cfg, "child", state == JOBS_QUEUED ? DISP_EVENT_RETRIED : DISP_EVENT_FAILED,
+                       c->job->token, "attempt=%d/%d exit=code %d duration_ms=%lld message=\"%s\"",
+                       c->job->attempts, c->job->max_attempts, retry ? DISP_EXIT_RETRY : DISP_EXIT_OK,
+                       (long long)(child_mono_ms() - c->started_mono),
+                       disp_log_text(message, text, sizeof text));
+    if (state == JOBS_FAILED)
+        disp_metrics_failure(c->cfg, retry ? DISP_REASON_TEMPORARY : DISP_REASON_BAD_INPUT);
     child_put(c, state, 0, message);
     child_exit(c, retry ? DISP_EXIT_RETRY : DISP_EXIT_OK);
 }
@@ -546,7 +537,7 @@ _Noreturn void disp_child_run(const struct disp_config *cfg, const struct jobs_j
             snprintf(message, sizeof message, "%s",
                      diag.message[0] ? diag.message : tp_strerror(rc));
         }
-        child_fail(&c, rc, message, !child_bad_input(rc));
+        child_fail(&c, rc, message, !jobs_life_bad_input(JOBS_DOMAIN_CONVERTER, rc));
     }
     cJSON *options = cJSON_Parse(job->options ? job->options : "{}");
     cJSON *sum = disp_summary_json(summary, result.importer ? result.importer->name : "",
@@ -557,6 +548,10 @@ _Noreturn void disp_child_run(const struct disp_config *cfg, const struct jobs_j
                                               converted_mono - c.started_mono,
                                               packed_mono - converted_mono)
                      : NULL;
+    uint64_t bytes = 0;
+    for (size_t i = 0; i < result.output_count; i++)
+        bytes += result.outputs[i].bytes;
+    size_t trackers = result.trackers, keyframes = result.keyframes, outputs = result.output_count;
     tp_convert_result_cleanup(&result);
     if (!json)
         child_fail(&c, TP_ERR_NOMEM, "Out of memory while recording the result", true);
@@ -569,6 +564,13 @@ _Noreturn void disp_child_run(const struct disp_config *cfg, const struct jobs_j
              jobs_strerror(rc));
         child_exit(&c, DISP_EXIT_NO_STORE);
     }
+    disp_log_job_event(cfg, "child", DISP_EVENT_DONE, job->token,
+                       "attempt=%d/%d duration_ms=%lld trackers=%zu keyframes=%zu bytes=%llu "
+                       "outputs=%zu",
+                       job->attempts, job->max_attempts,
+                       (long long)(child_mono_ms() - c.started_mono), trackers, keyframes,
+                       (unsigned long long)bytes, outputs);
+    disp_metrics_done(cfg, child_mono_ms() - c.started_mono, bytes, trackers, keyframes);
     child_put(&c, JOBS_DONE, 100, "Done");
     child_exit(&c, DISP_EXIT_OK);
 }

@@ -22,6 +22,7 @@
 
 #include "disp_child.h"
 #include "disp_log.h"
+#include "disp_metrics.h"
 #include "disp_proc.h"
 #include "disp_progress.h"
 #include "disp_spawn.h"
@@ -145,8 +146,10 @@ static int loop_open_store(struct loop *l)
         return 0;
     char err[DISP_PATH_MAX + 256];
     int rc = jobs_life_open_store(l->cfg, JOBS_LIFE_WORKER, &l->store, err, sizeof err);
-    if (rc)
+    if (rc) {
         LOG(l, DISP_LOG_ERROR, "cannot open the database: %s", err);
+        disp_metrics_add(l->cfg, DISP_METRIC_SQLITE_ERRORS, 1);
+    }
     return rc;
 }
 
@@ -175,7 +178,8 @@ static void loop_progress(struct loop *l, const char *token, int state, int atte
         return;
     struct disp_progress_value v = {.state = state, .percent = 0, .attempt = attempt};
     disp_progress_set_message(&v, message);
-    (void)disp_progress_put(l->progress, token, &v);
+    if (disp_progress_put(l->progress, token, &v) != 0)
+        disp_metrics_add(l->cfg, DISP_METRIC_MEMCACHED_ERRORS, 1);
 }
 
 static int64_t loop_backoff_ms(const struct disp_config *cfg, int attempt)
@@ -192,7 +196,7 @@ static int64_t loop_backoff_ms(const struct disp_config *cfg, int attempt)
  * guard makes this STALE and only the exit status is recorded.
  */
 static void loop_fail_attempt(struct loop *l, int64_t id, const char *token, int attempt,
-                              int exit_code, int exit_signal, const char *what)
+                              int exit_code, int exit_signal, const char *what, int reason)
 {
     if (loop_open_store(l) != 0)
         return; /* recovery will find the job again */
@@ -210,8 +214,18 @@ static void loop_fail_attempt(struct loop *l, int64_t id, const char *token, int
     int state = -1;
     int rc = jobs_fail(l->store, id, attempt, &f, &state);
     if (rc == 0) {
-        LOG(l, DISP_LOG_WARN, "job %s attempt %d: %s -> %s", token, attempt, what,
+        LOG(l, DISP_LOG_DEBUG, "job %s attempt %d: %s -> %s", token, attempt, what,
             jobs_state_name(state));
+        char text[300];
+        disp_log_job_event(l->cfg, "dispatcher",
+                           state == JOBS_QUEUED ? DISP_EVENT_RETRIED : DISP_EVENT_FAILED, token,
+                           "attempt=%d exit=%s%d retry_in_ms=%lld message=\"%s\"", attempt,
+                           exit_signal ? "signal " : "code ", exit_signal ? exit_signal : exit_code,
+                           state == JOBS_QUEUED ? (long long)(f.retry_at_ms - jobs_now_ms()) : 0LL,
+                           disp_log_text(state == JOBS_QUEUED ? message : final, text,
+                                         sizeof text));
+        if (state == JOBS_FAILED)
+            disp_metrics_failure(l->cfg, reason);
         loop_progress(l, token, state, attempt, state == JOBS_QUEUED ? message : final);
     } else if (rc == JOBS_ERR_STALE) {
         if (exit_code != -1 || exit_signal != 0)
@@ -256,6 +270,13 @@ static void loop_child_ended(struct loop *l, struct loop_slot *s, int status)
         /* The attempt had been taken away (cancel, recovery) before the child started. */
     } else {
         char what[256];
+        int reason = sig ? DISP_REASON_CRASHED : DISP_REASON_TEMPORARY;
+        if (s->why == LOOP_KILL_TTR)
+            reason = DISP_REASON_TIMED_OUT;
+        else if (code == DISP_EXIT_NO_STORE)
+            reason = DISP_REASON_NO_DATABASE;
+        if (code == DISP_EXIT_NO_STORE)
+            disp_metrics_add(l->cfg, DISP_METRIC_SQLITE_ERRORS, 1);
         if (s->why == LOOP_KILL_TTR)
             snprintf(what, sizeof what, "The conversion took longer than its limit of %d s and "
                                         "was stopped",
@@ -270,7 +291,7 @@ static void loop_child_ended(struct loop *l, struct loop_slot *s, int status)
         else
             snprintf(what, sizeof what, "The conversion stopped unexpectedly (exit code %d)",
                      code);
-        loop_fail_attempt(l, s->job_id, s->token, s->attempt, code, sig, what);
+        loop_fail_attempt(l, s->job_id, s->token, s->attempt, code, sig, what, reason);
     }
     memset(s, 0, sizeof *s);
     l->running--;
@@ -297,8 +318,8 @@ static void loop_signal_child(struct loop *l, struct loop_slot *s, int why, int6
     s->why = why;
     s->kill_at = now + l->cfg->kill_grace_ms;
     kill(s->pid, SIGTERM);
-    LOG(l, DISP_LOG_INFO, "job %s attempt %d: %s, child %d sent SIGTERM", s->token, s->attempt,
-        why == LOOP_KILL_TTR ? "past its time to run" : "cancelled", (int)s->pid);
+    LOG(l, DISP_LOG_INFO, "child %d of job %s (attempt %d) sent SIGTERM: %s", (int)s->pid,
+        s->token, s->attempt, why == LOOP_KILL_TTR ? "past its time to run" : "cancelled");
 }
 
 static void loop_deadlines(struct loop *l, int64_t now)
@@ -371,7 +392,8 @@ static void loop_recover(struct loop *l)
         LOG(l, DISP_LOG_WARN, "recovering job %s attempt %d (worker %d %s)", job->token,
             job->attempts, (int)job->worker_pid, alive ? "past its lease" : "gone");
         (void)jobs_life_remove_partials(l->cfg, job->token, NULL);
-        loop_fail_attempt(l, job->id, job->token, job->attempts, -1, 0, what);
+        loop_fail_attempt(l, job->id, job->token, job->attempts, -1, 0, what,
+                          alive ? DISP_REASON_TIMED_OUT : DISP_REASON_CRASHED);
     }
     jobs_list_cleanup(&list);
 }
@@ -396,6 +418,8 @@ static void loop_start_children(struct loop *l, const sigset_t *child_mask)
     int free_slots = l->nslots - l->running;
     if (l->stopping || free_slots <= 0 || !l->want_claim)
         return;
+    if (jobs_life_paused(l->cfg))
+        return; /* want_claim stays set: the resume's wake-up claims at once */
     if (loop_open_store(l) != 0)
         return;
     struct jobs_job claimed[16];
@@ -415,6 +439,7 @@ static void loop_start_children(struct loop *l, const sigset_t *child_mask)
         if (rc) {
             LOG(l, DISP_LOG_ERROR, "claim: %s (%s)", jobs_strerror(rc),
                 jobs_store_errmsg(l->store));
+            disp_metrics_add(l->cfg, DISP_METRIC_SQLITE_ERRORS, 1);
             l->want_claim = true; /* try again at the next turn */
             break;
         }
@@ -455,8 +480,9 @@ static void loop_start_children(struct loop *l, const sigset_t *child_mask)
             s->kill_at = 0;
             s->why = LOOP_KILL_NONE;
             l->running++;
-            LOG(l, DISP_LOG_DEBUG, "job %s attempt %d: child %d", job->token, job->attempts,
-                (int)pid);
+            disp_log_job_event(l->cfg, "dispatcher", DISP_EVENT_STARTED, job->token,
+                               "attempt=%d/%d pid=%d queue=%s", job->attempts, job->max_attempts,
+                               (int)pid, job->queue ? job->queue : "");
         }
         jobs_job_cleanup(job);
     }
@@ -535,6 +561,9 @@ int disp_loop_run(const struct disp_config *cfg, int lifeline_fd)
         close(l.lockfd);
         return DISP_LOOP_EXIT_LOCKED;
     }
+    /* Only the dispatcher that holds the lock writes the log; a loser of the race leaves
+     * no trace there. */
+    disp_log_redirect(cfg);
     l.nslots = cfg->max_children > 0 ? cfg->max_children : 1;
     l.slots = calloc((size_t)l.nslots, sizeof *l.slots);
     if (rc || !l.slots || loop_signals(&l, &old_mask) != 0 || loop_socket(&l) != 0 ||

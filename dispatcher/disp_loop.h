@@ -44,6 +44,7 @@ extern "C" {
  */
 int disp_loop_run(const struct disp_config *cfg, int lifeline_fd);
 
+
 #ifdef __cplusplus
 }
 #endif

@@ -19,6 +19,7 @@ struct disp_progress {
     pid_t pid;
     int ttl_s;
     int64_t backoff_until_ms;
+    uint64_t failures; /* operations that failed (disp_progress_failures) */
 };
 
 static int64_t progress_mono_ms(void)
@@ -85,8 +86,14 @@ static bool progress_usable(struct disp_progress *p)
     return p->backoff_until_ms == 0 || progress_mono_ms() >= p->backoff_until_ms;
 }
 
+uint64_t disp_progress_failures(const struct disp_progress *p)
+{
+    return p ? p->failures : 0;
+}
+
 static int progress_failed(struct disp_progress *p)
 {
+    p->failures++;
     p->backoff_until_ms = progress_mono_ms() + DISP_PROGRESS_BACKOFF_MS;
     /* Drop the connection so the next attempt starts clean (a half-read reply would
      * otherwise desynchronise the text protocol). */

@@ -77,6 +77,10 @@ int disp_progress_get_raw(struct disp_progress *p, const char *token, char **jso
 /* disp_progress_delete removes token's value (purge). Same failure policy. */
 int disp_progress_delete(struct disp_progress *p, const char *token);
 
+/* disp_progress_failures counts the operations of p that failed since it was opened (for
+ * the memcached error counter of /metrics); 0 for NULL. */
+uint64_t disp_progress_failures(const struct disp_progress *p);
+
 /* disp_progress_ping checks that memcached answers (for /health): 0 or JOBS_ERR_UNAVAILABLE. */
 int disp_progress_ping(struct disp_progress *p);
 

@@ -1,11 +1,12 @@
 /* jobs_life.c — a job's life cycle (contract in jobs_life.h). */
 #include "jobs_life.h"
 
+#include "disp_log.h"
 #include "disp_spawn.h"
 #include "trackport.h"
 
 #include <dirent.h>
-#include <errno.h>
+#include <errno.h> /* program_invocation_short_name */
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
@@ -255,6 +256,13 @@ static int life_store_input(const struct disp_config *cfg, struct jobs_life_draf
     return sync && life_fsync_dir(d->dir) != 0 ? JOBS_ERR_IO : 0;
 }
 
+/* Who made a change, for the job's log line: the program (trackport-fcgi, trackportctl,
+ * trackport-dispatcher) that called the module. */
+static const char *life_who(void)
+{
+    return program_invocation_short_name;
+}
+
 int jobs_life_draft_commit(const struct disp_config *cfg, struct jobs_store *store,
                            struct jobs_life_draft *d, const struct jobs_life_params *p)
 {
@@ -275,6 +283,12 @@ int jobs_life_draft_commit(const struct disp_config *cfg, struct jobs_store *sto
             .ttr_s = p->ttr_s > 0 ? p->ttr_s : cfg->ttr_s,
         };
         rc = jobs_enqueue(store, &job, NULL);
+    }
+    if (rc == 0) {
+        char text[300];
+        disp_log_job_event(cfg, life_who(), DISP_EVENT_ENQUEUED, d->token,
+                           "queue=%s priority=%d file=\"%s\"", p->queue ? p->queue : "default",
+                           p->priority, disp_log_text(name, text, sizeof text));
     }
     free(name);
     if (rc) {
@@ -414,6 +428,8 @@ int jobs_life_cancel(const struct disp_config *cfg, struct jobs_store *store,
     jobs_job_init(&before);
     int rc = jobs_cancel(store, token, &before);
     if (rc == 0) {
+        disp_log_job_event(cfg, life_who(), DISP_EVENT_CANCELLED, token, "was=%s",
+                           jobs_state_name(before.state));
         /* A final value, so that a poller reading memcached never sees the old "running"
          * again; the killed child's own writes are stale from now on. */
         struct disp_progress *owned;
@@ -451,6 +467,7 @@ int jobs_life_retry(const struct disp_config *cfg, struct jobs_store *store,
     int rc = jobs_retry(store, token, cfg->max_attempts);
     if (rc)
         return rc;
+    disp_log_job_event(cfg, life_who(), DISP_EVENT_RETRIED, token, "by=hand");
     struct disp_progress *owned;
     struct disp_progress *mc = life_progress(cfg, progress, &owned);
     if (mc)
@@ -475,6 +492,7 @@ static int life_purge_one(void *ctx, const char *token, const char *input_path)
         return -1;
     if (p->mc)
         (void)disp_progress_delete(p->mc, token);
+    disp_log_job_event(p->cfg, life_who(), DISP_EVENT_PURGED, token, NULL);
     return 0;
 }
 
@@ -491,4 +509,57 @@ int jobs_life_purge(const struct disp_config *cfg, struct jobs_store *store,
     int rc = jobs_purge(store, before_ms, limit, life_purge_one, &ctx, deleted);
     disp_progress_free(owned);
     return rc;
+}
+
+bool jobs_life_bad_input(int error_domain, int code)
+{
+    if (error_domain != JOBS_DOMAIN_CONVERTER)
+        return false;
+    switch (code) {
+    case TP_ERR_UNKNOWN_FORMAT:
+    case TP_ERR_AMBIGUOUS_FORMAT:
+    case TP_ERR_UNKNOWN_IMPORTER:
+    case TP_ERR_UNKNOWN_EXPORTER:
+    case TP_ERR_SIZE_REQUIRED:
+    case TP_ERR_PARSE:
+    case TP_ERR_NO_TRACKERS:
+    case TP_ERR_LIMIT:
+    case TP_ERR_FILE_TOO_BIG: /* the same job would cross the same limit again */
+    case TP_ERR_BAD_ARGUMENT:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static int life_pause_path(const struct disp_config *cfg, char *path, size_t size)
+{
+    int n = snprintf(path, size, "%s/paused", cfg->data_dir);
+    return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+bool jobs_life_paused(const struct disp_config *cfg)
+{
+    char path[DISP_PATH_MAX + 16];
+    return life_pause_path(cfg, path, sizeof path) == 0 && access(path, F_OK) == 0;
+}
+
+int jobs_life_set_paused(const struct disp_config *cfg, bool paused)
+{
+    char path[DISP_PATH_MAX + 16];
+    if (life_pause_path(cfg, path, sizeof path) != 0) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    if (!paused) {
+        if (unlink(path) != 0 && errno != ENOENT)
+            return -1;
+        (void)disp_wake(cfg, DISP_WAKE_JOB);
+        return 0;
+    }
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0640);
+    if (fd < 0)
+        return -1;
+    close(fd);
+    return 0;
 }

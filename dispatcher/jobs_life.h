@@ -190,4 +190,19 @@ int jobs_life_purge(const struct disp_config *cfg, struct jobs_store *store,
 #ifdef __cplusplus
 }
 #endif
+/* jobs_life_bad_input tells the failures that retrying cannot mend: converter errors
+ * about the file or the options (unknown or ambiguous format, parse errors, no trackers, a
+ * limit the same job would cross again). The child fails those at once and the admin page
+ * offers no Retry for them. */
+bool jobs_life_bad_input(int error_domain, int code);
+
+/*
+ * Pausing: while <data_dir>/paused exists the dispatcher claims no job (running children
+ * finish; uploads are still queued). jobs_life_set_paused creates or removes that file (and
+ * wakes the dispatcher on resume); 0, or -1 with errno. jobs_life_paused tells whether it
+ * exists.
+ */
+int jobs_life_set_paused(const struct disp_config *cfg, bool paused);
+bool jobs_life_paused(const struct disp_config *cfg);
+
 #endif

@@ -5,6 +5,8 @@
  * every command prints plain text, or JSON with --json.
  */
 #include "config.h"
+#include "disp_log.h"
+#include "disp_loop.h"
 #include "disp_options.h"
 #include "disp_progress.h"
 #include "disp_spawn.h"
@@ -15,7 +17,9 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +33,14 @@ struct ctl {
     struct jobs_store *store;
     bool json;
     const char *config_path;
+    uid_t site_uid; /* owner of data_dir, whose identity root takes (0: acting as itself) */
 };
+
+/* The configuration read when neither --config nor $TRACKPORT_CONFIG names one: the
+ * installed file, when it exists. Set by CMake from the install prefix. */
+#ifndef DISP_INSTALLED_CONFIG
+#define DISP_INSTALLED_CONFIG "/usr/local/etc/trackport/trackport.conf"
+#endif
 
 static int ctl_usage(FILE *to, int status)
 {
@@ -47,9 +58,16 @@ static int ctl_usage(FILE *to, int status)
             "  retry TOKEN                put a failed or cancelled job back in the queue\n"
             "  cancel TOKEN               cancel a queued or running job\n"
             "  purge --older-than DAYS    delete final jobs finished before, with their files\n"
-            "  dispatcher                 whether a dispatcher runs (pid)\n"
+            "  dispatcher                 whether a dispatcher runs (pid), and whether paused\n"
+            "  pause | resume             stop or restart claiming jobs (running ones finish)\n"
             "  config [--defaults]        print the configuration (or the defaults) as a file\n"
-            "\nThe configuration comes from --config FILE, else $TRACKPORT_CONFIG.\n");
+            "\nThe configuration comes from --config FILE, else $TRACKPORT_CONFIG, else\n"
+            DISP_INSTALLED_CONFIG " when it exists.\n"
+            "Run as root, trackportctl acts as the owner of data_dir (the site's user), so\n"
+            "what it creates stays the site's; run as another user it refuses.\n"
+            "\nExit status: 0 success (wait: the job is done); 1 the command failed, reason on\n"
+            "stderr (wait: timed out); 2 bad usage; 3 dispatcher: none runs, wait: the job\n"
+            "ended failed or cancelled.\n");
     return status;
 }
 
@@ -124,6 +142,54 @@ static cJSON *ctl_job_json(const struct jobs_job *j)
     return o;
 }
 
+/* "2026-12-04 14:52:32" (UTC), or "-" for 0. */
+static const char *ctl_time(int64_t ms, char *buf, size_t size)
+{
+    if (ms <= 0) {
+        snprintf(buf, size, "-");
+        return buf;
+    }
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm);
+    return buf;
+}
+
+/* "1.2 s", "3 min 4 s", or "-" when the job has not started. */
+static const char *ctl_duration(const struct jobs_job *j, char *buf, size_t size)
+{
+    int64_t end = j->finished_ms > 0 ? j->finished_ms : jobs_now_ms();
+    if (j->started_ms <= 0 || end < j->started_ms) {
+        snprintf(buf, size, "-");
+        return buf;
+    }
+    double s = (double)(end - j->started_ms) / 1000.0;
+    if (s < 60)
+        snprintf(buf, size, "%.1f s", s);
+    else
+        snprintf(buf, size, "%d min %d s", (int)(s / 60), (int)s % 60);
+    return buf;
+}
+
+static void ctl_bytes(double bytes, char *buf, size_t size)
+{
+    if (bytes < 1024)
+        snprintf(buf, size, "%.0f B", bytes);
+    else if (bytes < 1024 * 1024)
+        snprintf(buf, size, "%.1f KiB", bytes / 1024);
+    else
+        snprintf(buf, size, "%.1f MiB", bytes / (1024 * 1024));
+}
+
+static void ctl_print_times(const struct jobs_job *j)
+{
+    char a[32], b[32], c[32], d[32];
+    printf("created:    %s UTC\nstarted:    %s\nfinished:   %s\nduration:   %s\n",
+           ctl_time(j->created_ms, a, sizeof a), ctl_time(j->started_ms, b, sizeof b),
+           ctl_time(j->finished_ms, c, sizeof c), ctl_duration(j, d, sizeof d));
+}
+
 static void ctl_print_job(const struct jobs_job *j)
 {
     printf("token:      %s\nstate:      %s\nqueue:      %s (priority %d)\nattempts:   %d of %d\n"
@@ -138,8 +204,24 @@ static void ctl_print_job(const struct jobs_job *j)
         printf("exit:       signal %d\n", j->exit_signal);
     else if (j->exit_code >= 0)
         printf("exit:       code %d\n", j->exit_code);
-    if (j->result)
+    ctl_print_times(j);
+    cJSON *result = j->result ? cJSON_Parse(j->result) : NULL;
+    const cJSON *outputs = cJSON_GetObjectItemCaseSensitive(result, "outputs");
+    if (cJSON_IsArray(outputs)) {
+        printf("outputs:    %d\n", cJSON_GetArraySize(outputs));
+        const cJSON *o;
+        cJSON_ArrayForEach(o, outputs)
+        {
+            const cJSON *name = cJSON_GetObjectItemCaseSensitive(o, "name");
+            const cJSON *bytes = cJSON_GetObjectItemCaseSensitive(o, "bytes");
+            char size[32];
+            ctl_bytes(cJSON_IsNumber(bytes) ? bytes->valuedouble : 0, size, sizeof size);
+            printf("  %10s  %s\n", size, cJSON_IsString(name) ? name->valuestring : "?");
+        }
+    } else if (j->result) {
         printf("result:     %s\n", j->result);
+    }
+    cJSON_Delete(result);
 }
 
 /* ------------------------------------------------------------------ enqueue */
@@ -349,8 +431,13 @@ static int ctl_list(struct ctl *c, int argc, char **argv)
     for (int i = 0; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--state") == 0) {
             f.state = jobs_state_parse(argv[i + 1]);
-            if (f.state < 0)
-                return ctl_die("unknown state %s", argv[i + 1]);
+            if (f.state < 0) {
+                char valid[128] = "";
+                for (int s = 0; s < JOBS_STATE_COUNT; s++)
+                    snprintf(valid + strlen(valid), sizeof valid - strlen(valid), "%s%s",
+                             s ? ", " : "", jobs_state_name(s));
+                return ctl_die("unknown state '%s' (valid states: %s)", argv[i + 1], valid);
+            }
         } else if (strcmp(argv[i], "--queue") == 0) {
             f.queue = argv[i + 1];
         } else if (strcmp(argv[i], "--limit") == 0) {
@@ -373,11 +460,17 @@ static int ctl_list(struct ctl *c, int argc, char **argv)
             cJSON_AddItemToArray(a, ctl_job_json(&list.jobs[i]));
         ctl_print_json(a);
     } else {
+        printf("%-22s  %-9s  %-10s  %-8s  %-19s  %-10s  %s\n", "TOKEN", "STATE", "QUEUE",
+               "ATTEMPTS", "CREATED (UTC)", "DURATION", "FILE / ERROR");
         for (size_t i = 0; i < list.n; i++) {
             const struct jobs_job *j = &list.jobs[i];
-            printf("%s  %-9s  %-10s  %d/%d  %s%s%s\n", j->token, jobs_state_name(j->state),
-                   j->queue, j->attempts, j->max_attempts, j->input_name,
-                   j->error ? "  " : "", j->error ? j->error : "");
+            char created[32], took[32], attempts[24];
+            snprintf(attempts, sizeof attempts, "%d/%d", j->attempts, j->max_attempts);
+            printf("%-22s  %-9s  %-10s  %-8s  %-19s  %-10s  %s%s%s\n", j->token,
+                   jobs_state_name(j->state), j->queue ? j->queue : "", attempts,
+                   ctl_time(j->created_ms, created, sizeof created),
+                   ctl_duration(j, took, sizeof took), j->input_name ? j->input_name : "",
+                   j->error ? ": " : "", j->error ? j->error : "");
         }
     }
     jobs_list_cleanup(&list);
@@ -484,6 +577,36 @@ static int ctl_purge(struct ctl *c, int argc, char **argv)
     return 0;
 }
 
+/*
+ * Every file trackportctl creates in data_dir (job folders, the database's -wal and -shm)
+ * must belong to the site's user, the owner of data_dir, or the site can no longer write
+ * them. Run by that owner: nothing to do. Run by root: take the owner's identity (groups,
+ * then effective gid and uid; the real uid stays root only so that the user's input file
+ * can still be read, see ctl_user_file). Run by anyone else: refuse, saying why.
+ */
+static int ctl_become_site_user(struct ctl *c)
+{
+    struct stat st;
+    if (stat(c->cfg.data_dir, &st) != 0 || st.st_uid == geteuid())
+        return 0; /* a folder still to create belongs to whoever creates the site */
+    struct passwd *pw = getpwuid(st.st_uid);
+    char name[64];
+    snprintf(name, sizeof name, "%s", pw ? pw->pw_name : "");
+    if (geteuid() != 0)
+        return ctl_die("data_dir %s belongs to %s%s(uid %u), the site's user: run trackportctl "
+                       "as that user (sudo -u %s trackportctl ...) or as root, which acts as it",
+                       c->cfg.data_dir, name, name[0] ? " " : "", (unsigned)st.st_uid,
+                       name[0] ? name : "#uid");
+    gid_t gid = pw ? pw->pw_gid : st.st_gid;
+    if ((pw ? initgroups(name, gid) : setgroups(1, &gid)) != 0 || setegid(gid) != 0 ||
+        seteuid(st.st_uid) != 0)
+        return ctl_die("cannot act as %s (uid %u), the owner of data_dir %s: %s",
+                       name[0] ? name : "the site's user", (unsigned)st.st_uid, c->cfg.data_dir,
+                       strerror(errno));
+    c->site_uid = st.st_uid;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     static struct ctl c; /* the executable's one state struct */
@@ -511,8 +634,12 @@ int main(int argc, char **argv)
             args[rest++] = argv[k];
     }
     char err[1024];
+    if (!c.config_path && !getenv(DISP_CONFIG_ENV) && access(DISP_INSTALLED_CONFIG, R_OK) == 0)
+        c.config_path = DISP_INSTALLED_CONFIG;
     if (disp_config_load(c.config_path, &c.cfg, err, sizeof err) != 0)
         return ctl_die("%s", err);
+    if (strcmp(cmd, "config") != 0 && ctl_become_site_user(&c) != 0)
+        return 1;
     int status;
     if (strcmp(cmd, "enqueue") == 0)
         status = ctl_enqueue(&c, rest, args);
@@ -528,6 +655,16 @@ int main(int argc, char **argv)
         status = ctl_transition(&c, cmd, args[0]);
     else if (strcmp(cmd, "purge") == 0)
         status = ctl_purge(&c, rest, args);
+    else if ((strcmp(cmd, "pause") == 0 || strcmp(cmd, "resume") == 0) && rest == 0) {
+        bool pause = strcmp(cmd, "pause") == 0;
+        if (jobs_life_set_paused(&c.cfg, pause) != 0)
+            return ctl_die("%s: %s", cmd, strerror(errno));
+        disp_log(c.cfg.log_level, DISP_LOG_INFO, "ctl", "claiming %s by trackportctl",
+                 pause ? "paused" : "resumed");
+        printf("%s\n", pause ? "paused: no job is claimed until `trackportctl resume`"
+                             : "resumed");
+        status = 0;
+    }
     else if (strcmp(cmd, "dispatcher") == 0 && rest == 0) {
         pid_t pid = 0;
         int rc = disp_lock_holder(&c.cfg, &pid);
@@ -537,7 +674,8 @@ int main(int argc, char **argv)
             cJSON_AddNumberToObject(o, "pid", rc == 0 ? (double)pid : 0);
             ctl_print_json(o);
         } else if (rc == 0) {
-            printf("running, pid %d\n", (int)pid);
+            printf("running, pid %d%s\n", (int)pid,
+                   jobs_life_paused(&c.cfg) ? ", paused (claims no job)" : "");
         } else {
             printf("not running\n");
         }
@@ -548,7 +686,20 @@ int main(int argc, char **argv)
                      ? 0
                      : 1;
     } else {
-        return ctl_usage(stderr, 2);
+        static const char *const known[] = {"enqueue", "status", "wait",       "list",
+                                            "stats",   "retry",  "cancel",     "purge",
+                                            "pause",   "resume", "dispatcher", "config"};
+        for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
+            if (strcmp(cmd, known[k]) == 0) {
+                fprintf(stderr, "trackportctl: wrong arguments for %s\n\n", cmd);
+                return ctl_usage(stderr, 2);
+            }
+        fprintf(stderr,
+                "trackportctl: unknown command '%s' (commands: enqueue, status, wait, list, "
+                "stats, retry, cancel, purge, pause, resume, dispatcher, config; --help for "
+                "their arguments)\n",
+                cmd);
+        return 2;
     }
     jobs_store_close(c.store);
     return status;

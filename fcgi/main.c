@@ -12,6 +12,7 @@
  * The only mutable state is the one struct below.
  */
 #include "web_app.h"
+#include "web_check.h"
 #include "web_http.h"
 #include "web_routes.h"
 
@@ -43,7 +44,9 @@ static void usage(FILE *to)
                 "on its own socket; with --socket it listens on PATH itself.\n"
                 "  --config FILE   the config file (default: $" DISP_CONFIG_ENV ")\n"
                 "  --socket PATH   listen on this unix socket instead of descriptor 0\n"
-                "  --check         load the config, print it and exit\n"
+                "  --check         print the config and what the site will use (programs,\n"
+                "                  folders, servers) with whether each is usable, and exit:\n"
+                "                  0 all usable, 1 bad config, 3 something is not usable\n"
                 "  --lighttpd-limits\n"
                 "                  print lighttpd's settings that follow from the config\n"
                 "                  (server.max-request-size from web_max_upload_bytes), for\n"
@@ -170,7 +173,7 @@ int main(int argc, char **argv)
                    (long long)cfg.web_max_upload_bytes, disp_config_request_limit_kib(&cfg));
             return 0;
         }
-        return disp_config_write(&cfg, stdout) == 0 ? 0 : 1;
+        return web_check_report(&cfg, stdout) == 0 ? 0 : 3;
     }
     if (FCGX_Init() != 0) {
         fprintf(stderr, "trackport-fcgi: cannot initialise FastCGI\n");

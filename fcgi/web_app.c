@@ -1,6 +1,8 @@
 /* web_app.c — the per-process connections and the dispatcher of the site (see web_app.h). */
 #include "web_app.h"
 
+#include "disp_metrics.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -82,6 +84,7 @@ struct jobs_store *web_app_store(struct web_app *app)
 
 void web_app_store_failed(struct web_app *app)
 {
+    disp_metrics_add(&app->cfg, DISP_METRIC_SQLITE_ERRORS, 1);
     jobs_store_close(app->store);
     app->store = NULL;
 }

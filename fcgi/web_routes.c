@@ -4,6 +4,7 @@
 #include "handlers/web_admin.h"
 #include "handlers/web_api.h"
 #include "handlers/web_jobs.h"
+#include "handlers/web_metrics.h"
 #include "handlers/web_upload.h"
 
 static const struct web_route routes_table[] = {
@@ -25,6 +26,10 @@ static const struct web_route routes_table[] = {
     {WEB_POST, "/admin/jobs/{token}/retry", web_admin_retry},
     {WEB_POST, "/admin/jobs/{token}/cancel", web_admin_cancel},
     {WEB_POST, "/admin/purge", web_admin_purge},
+    {WEB_POST, "/admin/pause", web_admin_pause},
+    {WEB_POST, "/admin/resume", web_admin_resume},
+    {WEB_POST, "/admin/bulk", web_admin_bulk},
+    {WEB_GET, "/metrics", web_metrics_handle},
 };
 
 const struct web_route *web_routes(size_t *count)

@@ -11,6 +11,7 @@
 #include "web_jobs.h"
 
 #include "trackport.h"
+#include "disp_log.h"
 #include "web_app.h"
 #include "web_files.h"
 

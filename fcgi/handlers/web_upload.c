@@ -8,6 +8,7 @@
 #include "web_upload.h"
 
 #include "disp_options.h"
+#include "disp_log.h"
 #include "web_app.h"
 #include "web_jobs.h"
 #include "web_multipart.h"

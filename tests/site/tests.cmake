@@ -7,7 +7,7 @@ if(TARGET trackport-fcgi AND TARGET trackport-dispatcher)
   add_test(NAME site_conf
            COMMAND ${Python3_EXECUTABLE} ${TP_SITE_DIR}/conf_test.py
                    $<TARGET_FILE:trackport-fcgi> $<TARGET_FILE:trackportctl>
-                   ${CMAKE_CURRENT_BINARY_DIR}/site_conf)
+                   ${CMAKE_CURRENT_BINARY_DIR}/site_conf ${CMAKE_BINARY_DIR}/conf/trackport.conf)
   set_tests_properties(site_conf PROPERTIES LABELS "site" TIMEOUT 60)
   # No request runs a job's work: the site's program holds neither the converter child nor
   # the dispatcher loop (they are in trackport_dispatcher, which it does not link).
