@@ -1,7 +1,8 @@
 /*
  * test_flame.c — the Flame stabilizer importer and exporters: parsing of hand-made setups,
  * truncated and garbage input, setups without trackers, corner pin ordering, and round
- * trips through every Flame exporter back into the importer.
+ * trips through every Flame exporter back into the importer. Each case runs in a child
+ * process of its own; `test_flame CASE` runs only the case of that name.
  */
 #include "check.h"
 #include "keep_sink.h"
@@ -436,18 +437,40 @@ static void test_export_text(void)
     tp_tracker_cleanup(&t);
 }
 
-int main(void)
+static void test_round_trip_v5(void)
 {
-    test_parse();
-    test_truncated();
-    test_garbage();
-    test_no_trackers();
-    test_export_text();
     test_round_trip(&tp_export_flamestabilizer);
+}
+
+static void test_round_trip_2014(void)
+{
     test_round_trip(&tp_export_flamestabilizer2014);
+}
+
+static void test_cornerpin_v5(void)
+{
     static const char *const v5[4] = {"bottom_left", "top_left", "bottom_right", "top_right"};
-    static const char *const v2014[4] = {"tracker0_0", "tracker0_1", "tracker1_0", "tracker1_1"};
     test_cornerpin(&tp_export_flamestabilizercornerpin, v5);
+}
+
+static void test_cornerpin_2014(void)
+{
+    static const char *const v2014[4] = {"tracker0_0", "tracker0_1", "tracker1_0", "tracker1_1"};
     test_cornerpin(&tp_export_flamestabilizer2014cornerpin, v2014);
-    return check_summary();
+}
+
+int main(int argc, char **argv)
+{
+    static const struct check_case cases[] = {
+        {"parse", test_parse},
+        {"truncated", test_truncated},
+        {"garbage", test_garbage},
+        {"no_trackers", test_no_trackers},
+        {"export_text", test_export_text},
+        {"round_trip_v5", test_round_trip_v5},
+        {"round_trip_2014", test_round_trip_2014},
+        {"cornerpin_v5", test_cornerpin_v5},
+        {"cornerpin_2014", test_cornerpin_2014},
+    };
+    return check_main(cases, sizeof cases / sizeof cases[0], argc, argv);
 }

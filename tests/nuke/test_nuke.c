@@ -2,6 +2,7 @@
  * test_nuke.c — the Nuke script importer and the two Nuke exporters: hand-made scripts with
  * curve gaps, offsets, expressions and damaged tables, truncated and garbage input, scripts
  * without trackers, sniffing, exact exporter output, and a round trip through the exporter.
+ * Each case runs in a child process of its own; `test_nuke CASE` runs only that case.
  */
 #include "check.h"
 #include "export_text.h"
@@ -337,9 +338,9 @@ static void test_sniff(void)
         CHECK_INT(tp_import_nukescript.sniff(no[i], strlen(no[i])), 0);
 }
 
-static void test_exporters(void)
+/* Two trackers for the exporters: one with gaps and a residual, one with a single key. */
+static void make_export_trackers(struct tp_tracker t[2])
 {
-    struct tp_tracker t[2];
     tp_tracker_init(&t[0]);
     tp_tracker_init(&t[1]);
     tp_tracker_set_name(&t[0], "Gappy", 5);
@@ -350,7 +351,12 @@ static void test_exporters(void)
     tp_tracker_add(&t[0], 9, 232, 190, 0);
     tp_tracker_set_name(&t[1], "One", 3);
     tp_tracker_add(&t[1], 0, 970, 550, 0);
+}
 
+static void test_export_nukescript(void)
+{
+    struct tp_tracker t[2];
+    make_export_trackers(t);
     char *nk = export_all(&tp_export_nukescript, t, 2, 1080, 720);
     const char *want_nk =
         "\nversion 5.1200\nRoot {\n inputs 0\n frame 1\n last_frame 10\n}\nConstant {\n"
@@ -362,21 +368,6 @@ static void test_exporters(void)
         "\nTracker3 {\n     track1 {{curve i x1 970.0000} {curve i x1 550.0000}}\n"
         "     name One\n     xpos 0\n     ypos 60\n}\n";
     CHECK_STR(nk, want_nk);
-
-    char *cam = export_all(&tp_export_nukecamtrackerusertracks, t, 2, 1080, 720);
-    const char *want_cam = "TrackName autotrack0\n   Frame             X             Y   Correlation\n"
-                           "   6.00   234.000   145.000   1.000\n"
-                           "   8.00   144.000   223.000   0.750\n"
-                           "   9.00   231.000   189.000   1.000\n"
-                           "   10.00   232.000   190.000   1.000\n"
-                           "\nTrackName autotrack1\n   Frame             X             Y   Correlation\n"
-                           "   1.00   970.000   550.000   1.000\n\n";
-    CHECK_STR(cam, want_cam);
-    free(cam);
-
-    char *empty = export_all(&tp_export_nukecamtrackerusertracks, t, 0, 1080, 720);
-    CHECK_STR(empty, "\n");
-    free(empty);
 
     /* Round trip: the script reads back to the same keys (names gain "_track1"). */
     struct keep_sink k;
@@ -398,6 +389,28 @@ static void test_exporters(void)
         keep_sink_cleanup(&k);
     }
     free(nk);
+    tp_tracker_cleanup(&t[0]);
+    tp_tracker_cleanup(&t[1]);
+}
+
+static void test_export_camtracker(void)
+{
+    struct tp_tracker t[2];
+    make_export_trackers(t);
+    char *cam = export_all(&tp_export_nukecamtrackerusertracks, t, 2, 1080, 720);
+    const char *want_cam = "TrackName autotrack0\n   Frame             X             Y   Correlation\n"
+                           "   6.00   234.000   145.000   1.000\n"
+                           "   8.00   144.000   223.000   0.750\n"
+                           "   9.00   231.000   189.000   1.000\n"
+                           "   10.00   232.000   190.000   1.000\n"
+                           "\nTrackName autotrack1\n   Frame             X             Y   Correlation\n"
+                           "   1.00   970.000   550.000   1.000\n\n";
+    CHECK_STR(cam, want_cam);
+    free(cam);
+
+    char *empty = export_all(&tp_export_nukecamtrackerusertracks, t, 0, 1080, 720);
+    CHECK_STR(empty, "\n");
+    free(empty);
     tp_tracker_cleanup(&t[0]);
     tp_tracker_cleanup(&t[1]);
 }
@@ -448,18 +461,21 @@ static void test_round_trip_random(void)
         tp_tracker_cleanup(&t[i]);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    test_tracker3_gaps();
-    test_expressions_and_offsets();
-    test_tracker4_table();
-    test_groups_duplicates_and_line_ends();
-    test_planar_order();
-    test_truncated();
-    test_no_trackers();
-    test_garbage();
-    test_sniff();
-    test_exporters();
-    test_round_trip_random();
-    return check_summary();
+    static const struct check_case cases[] = {
+        {"tracker3_gaps", test_tracker3_gaps},
+        {"expressions_and_offsets", test_expressions_and_offsets},
+        {"tracker4_table", test_tracker4_table},
+        {"groups_duplicates_line_ends", test_groups_duplicates_and_line_ends},
+        {"planar_order", test_planar_order},
+        {"truncated", test_truncated},
+        {"no_trackers", test_no_trackers},
+        {"garbage", test_garbage},
+        {"sniff", test_sniff},
+        {"export_nukescript", test_export_nukescript},
+        {"export_camtracker", test_export_camtracker},
+        {"round_trip_random", test_round_trip_random},
+    };
+    return check_main(cases, sizeof cases / sizeof cases[0], argc, argv);
 }

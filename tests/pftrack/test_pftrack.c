@@ -1,9 +1,13 @@
 /*
  * test_pftrack.c — the PFTrack/PFMatchit and SynthEyes importers and exporters: layouts,
  * coordinates, broken input (truncated, garbage, huge numbers, wrong counts), sniffers
- * against the corpus, and round trips through every writer.
+ * against the corpus, and round trips through every writer. Each case runs in a child
+ * process of its own.
  *
- *   test_pftrack [CORPUS_SAMPLES_DIR]
+ *   test_pftrack [CORPUS_SAMPLES_DIR [CASE]]
+ *
+ * CASE runs only the case of that name; CORPUS_SAMPLES_DIR comes first (empty for the
+ * default, ../shared/corpus/samples), as ctest passes it.
  */
 #include "check.h"
 #include "keep_sink.h"
@@ -178,8 +182,11 @@ static void test_pftrack_errors(void)
     strcpy(text + 1 + big, "\"\n1\n1 1 1 0\n");
     expect_error(pf, text, TP_ERR_LIMIT, 1, "longer");
     free(text);
+}
 
-    /* Binary garbage never crashes and always explains itself. */
+/* Binary garbage never crashes and always explains itself. */
+static void test_binary_garbage(void)
+{
     unsigned seed = 7;
     char junk[4096];
     for (int round = 0; round < 200; round++) {
@@ -496,19 +503,31 @@ static void round_trip(const struct tp_exporter *ex, const struct tp_importer *i
         tp_tracker_cleanup(&src[i]);
 }
 
-static void test_round_trips(void)
+/* PFTrack 4 and 5 files are written with frames counted from 0, while the reader counts
+ * every .2dt from 1 (as PFTrack writes them): those two come back one frame early.
+ * PFMatchit writes from 1 and comes back exactly. Cameras come back as name suffixes. */
+static void test_round_trip_pftrack4(void)
 {
-    /* PFTrack 4 and 5 files are written with frames counted from 0, while the reader counts
-     * every .2dt from 1 (as PFTrack writes them): those two come back one frame early.
-     * PFMatchit writes from 1 and comes back exactly. Cameras come back as name suffixes. */
     const char *plain[] = {"Parabolic_1_from_top_left", "Negative_frames", "Single"};
+    round_trip(&tp_export_pftrack4, &tp_import_pftrack, -1, plain, 1920, 1080);
+}
+
+static void test_round_trip_pftrack5(void)
+{
     const char *primary[] = {"Parabolic_1_from_top_left_Primary", "Negative_frames_Primary",
                              "Single_Primary"};
-    const char *one[] = {"Parabolic_1_from_top_left_1", "Negative_frames_1", "Single_1"};
-    const char *camel[] = {"Parabolic1FromTopLeft", "NegativeFrames", "Single"};
-    round_trip(&tp_export_pftrack4, &tp_import_pftrack, -1, plain, 1920, 1080);
     round_trip(&tp_export_pftrack5, &tp_import_pftrack, -1, primary, 1920, 1080);
+}
+
+static void test_round_trip_pfmatchit(void)
+{
+    const char *one[] = {"Parabolic_1_from_top_left_1", "Negative_frames_1", "Single_1"};
     round_trip(&tp_export_pfmatchit, &tp_import_pftrack, 0, one, 1920, 1080);
+}
+
+static void test_round_trip_syntheyes(void)
+{
+    const char *camel[] = {"Parabolic1FromTopLeft", "NegativeFrames", "Single"};
     round_trip(&tp_export_syntheyes, &tp_import_syntheyes, 0, camel, 1920, 1080);
     round_trip(&tp_export_syntheyes, &tp_import_syntheyes, 0, camel, 720, 576);
 }
@@ -527,8 +546,12 @@ static char *slurp(const char *path, size_t max, size_t *len)
     return buf;
 }
 
-static void test_sniffers(const char *samples)
+/* Where the corpus samples are: argv[1], or the corpus next to the source tree. */
+static const char *samples_dir = "../shared/corpus/samples";
+
+static void test_sniffers(void)
 {
+    const char *samples = samples_dir;
     static const struct {
         const char *dir;
         const struct tp_importer *imp;
@@ -591,17 +614,28 @@ static void test_sniffers(const char *samples)
     CHECK(files > 50);
 }
 
+/* Usage: test_pftrack [CORPUS_SAMPLES_DIR [CASE]]; an empty CORPUS_SAMPLES_DIR means the
+ * default one. */
 int main(int argc, char **argv)
 {
-    test_pftrack4();
-    test_pftrack5_stereo();
-    test_pftrack_errors();
-    test_syntheyes();
-    test_syntheyes_all_paths();
-    test_pftrack_documented();
-    test_syntheyes_outcomes();
-    test_exporters_text();
-    test_round_trips();
-    test_sniffers(argc > 1 ? argv[1] : "../shared/corpus/samples");
+    static const struct check_case cases[] = {
+        {"pftrack4", test_pftrack4},
+        {"pftrack5_stereo", test_pftrack5_stereo},
+        {"pftrack_errors", test_pftrack_errors},
+        {"binary_garbage", test_binary_garbage},
+        {"syntheyes", test_syntheyes},
+        {"syntheyes_all_paths", test_syntheyes_all_paths},
+        {"pftrack_documented", test_pftrack_documented},
+        {"syntheyes_outcomes", test_syntheyes_outcomes},
+        {"exporters_text", test_exporters_text},
+        {"round_trip_pftrack4", test_round_trip_pftrack4},
+        {"round_trip_pftrack5", test_round_trip_pftrack5},
+        {"round_trip_pfmatchit", test_round_trip_pfmatchit},
+        {"round_trip_syntheyes", test_round_trip_syntheyes},
+        {"sniffers", test_sniffers},
+    };
+    if (argc > 1 && argv[1][0])
+        samples_dir = argv[1];
+    check_run_cases(cases, sizeof cases / sizeof cases[0], argc > 2 ? argv[2] : NULL);
     return check_summary();
 }

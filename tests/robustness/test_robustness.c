@@ -4,7 +4,12 @@
  * message, never in a crash, a hang or a sanitizer report. This covers a wrong format
  * forced with -f, truncated files, binary garbage, huge numbers and empty input.
  *
- *   test_robustness CORPUS_SAMPLES_DIR
+ *   test_robustness CORPUS_SAMPLES_DIR [CASE]
+ *
+ * Each case runs in a child process of its own; CASE (after the samples directory, as ctest
+ * passes it) runs only the case of that name. The corpus cases each read the corpus again:
+ * reading is cheap next to the imports, and each runs its own share of them, so the whole
+ * program costs what it did in one process.
  */
 #include "check.h"
 #include "trackport.h"
@@ -116,16 +121,28 @@ static char *mutate(const char *data, size_t len, size_t *out_len)
     return m;
 }
 
-static void torture(const char *path, const char *data, size_t len)
+/* What a corpus case does to each sample. */
+enum torture_kind { TORTURE_WHOLE, TORTURE_TRUNCATED, TORTURE_MUTATED };
+
+/* Where the corpus samples are: argv[1]. */
+static const char *samples_dir;
+
+static void torture(enum torture_kind kind, const char *path, const char *data, size_t len)
 {
     size_t count;
     const struct tp_importer *const *all = tp_importers(&count);
     bool big = len > BIG_FILE;
     for (size_t i = 0; i < count; i++) {
-        run_one(all[i], data, len, path);
-        int cuts = big ? 2 : 7;
-        for (int k = 1; k <= cuts; k++)
-            run_one(all[i], data, len * (size_t)k / (size_t)(cuts + 1), path);
+        if (kind == TORTURE_WHOLE) {
+            run_one(all[i], data, len, path);
+            continue;
+        }
+        if (kind == TORTURE_TRUNCATED) {
+            int cuts = big ? 2 : 7;
+            for (int k = 1; k <= cuts; k++)
+                run_one(all[i], data, len * (size_t)k / (size_t)(cuts + 1), path);
+            continue;
+        }
         if (big)
             continue;
         for (int k = 0; k < 6; k++) {
@@ -138,7 +155,7 @@ static void torture(const char *path, const char *data, size_t len)
     }
 }
 
-static void walk(const char *dir_path)
+static void walk(enum torture_kind kind, const char *dir_path)
 {
     DIR *dir = opendir(dir_path);
     if (!dir) {
@@ -155,7 +172,7 @@ static void walk(const char *dir_path)
         if (stat(path, &st) != 0)
             continue;
         if (S_ISDIR(st.st_mode)) {
-            walk(path);
+            walk(kind, path);
             continue;
         }
         FILE *f = fopen(path, "rb");
@@ -164,18 +181,15 @@ static void walk(const char *dir_path)
         if (f)
             fclose(f);
         if (data)
-            torture(path, data, got);
+            torture(kind, path, data, got);
         free(data);
     }
     closedir(dir);
 }
 
-int main(int argc, char **argv)
+/* Empty input, blank lines and binary garbage through every importer. */
+static void test_synthetic(void)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: test_robustness CORPUS_SAMPLES_DIR\n");
-        return 2;
-    }
     size_t count;
     const struct tp_importer *const *all = tp_importers(&count);
     for (size_t i = 0; i < count; i++) {
@@ -184,6 +198,40 @@ int main(int argc, char **argv)
         static const char garbage[] = "\x00\xff\xfe\x01{{{{((((\"\"\"<<<<\x7f";
         run_one(all[i], garbage, sizeof garbage - 1, "binary garbage");
     }
-    walk(argv[1]);
+}
+
+/* Every sample, whole, through every importer (the wrong ones included). */
+static void test_corpus_whole(void)
+{
+    walk(TORTURE_WHOLE, samples_dir);
+}
+
+/* Every sample cut short at several lengths (fewer cuts for big files). */
+static void test_corpus_truncated(void)
+{
+    walk(TORTURE_TRUNCATED, samples_dir);
+}
+
+/* Every sample but the big ones, mutated six times per importer; the mutations come from
+ * one fixed sequence, so each run tries the same ones. */
+static void test_corpus_mutated(void)
+{
+    walk(TORTURE_MUTATED, samples_dir);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || argc > 3) {
+        fprintf(stderr, "usage: test_robustness CORPUS_SAMPLES_DIR [CASE]\n");
+        return 2;
+    }
+    samples_dir = argv[1];
+    static const struct check_case cases[] = {
+        {"synthetic", test_synthetic},
+        {"corpus_whole", test_corpus_whole},
+        {"corpus_truncated", test_corpus_truncated},
+        {"corpus_mutated", test_corpus_mutated},
+    };
+    check_run_cases(cases, sizeof cases / sizeof cases[0], argc > 2 ? argv[2] : NULL);
     return check_summary();
 }

@@ -2,7 +2,8 @@
  * test_shake.c — the Shake script importer, the Shake text importer and exporter: hand-made
  * scripts with every curve type, tracker/stabilizer/matchmove nodes old and new, comments,
  * variable definitions, negative time ranges, nested expressions; truncated, deeply nested
- * and garbage input; sniffing; exact exporter output and a round trip through it.
+ * and garbage input; sniffing; exact exporter output and a round trip through it. Each case
+ * runs in a child process of its own; `test_shake CASE` runs only the case of that name.
  */
 #include "check.h"
 #include "keep_sink.h"
@@ -216,7 +217,7 @@ static void test_old_tracker_node(void)
     keep_sink_cleanup(&k);
 }
 
-static void test_time_range_comments_vardefs(void)
+static void test_time_range(void)
 {
     struct keep_sink k;
     struct tp_diag d;
@@ -234,7 +235,12 @@ static void test_time_range_comments_vardefs(void)
         CHECK_KEY(&k.t[0], 0, 1820.17, 567.593, 1.0 - 0.87);
     }
     keep_sink_cleanup(&k);
+}
 
+static void test_comments(void)
+{
+    struct keep_sink k;
+    struct tp_diag d;
     /* comments between arguments, a comma on its own line, a // inside a string */
     CHECK_INT(shk("Camera01 = SFileIn(\"//server/plate.#.dpx\", \"Auto\", 0, 0);\n"
                   "Camera01Trackers = Tracker(\n"
@@ -257,7 +263,12 @@ static void test_time_range_comments_vardefs(void)
         CHECK_KEY(&k.t[0], 11, 1729.391, 84.424, 1.0);
     }
     keep_sink_cleanup(&k);
+}
 
+static void test_definitions(void)
+{
+    struct keep_sink k;
+    struct tp_diag d;
     /* plug-in macro definitions with typed parameters and a body, curve variables: the "}"
      * closes the definition's "(" (the last "= 0)" took its ")") */
     CHECK_INT(shk("image Primatte_v2_(image ofx_Source = 0, image ofx_BG = 0, const char * "
@@ -402,7 +413,7 @@ static void test_truncated(void)
     CHECK(ok > 0 && failed > 0);
 }
 
-static void test_deep_nesting_and_garbage(void)
+static void test_deep_nesting(void)
 {
     struct keep_sink k;
     struct tp_diag d;
@@ -436,7 +447,12 @@ static void test_deep_nesting_and_garbage(void)
     CHECK_INT(shk(deep, &k, &d), TP_ERR_NO_TRACKERS);
     keep_sink_cleanup(&k);
     free(deep);
+}
 
+static void test_garbage(void)
+{
+    struct keep_sink k;
+    struct tp_diag d;
     /* pseudo-random bytes, and random picks from the script alphabet */
     static const char alphabet[] = "()[]{},;=@\"/ \n0123456789.-abLinearTrk";
     uint32_t seed = 2463534242u;
@@ -452,7 +468,12 @@ static void test_deep_nesting_and_garbage(void)
         CHECK(rc == TP_OK || d.message[0]);
         keep_sink_cleanup(&k);
     }
+}
 
+static void test_huge_argument(void)
+{
+    struct keep_sink k;
+    struct tp_diag d;
     /* a huge argument is kept truncated and means nothing */
     size_t big = 200000;
     char *huge = malloc(big + 64);
@@ -604,20 +625,26 @@ static void test_text_export_and_round_trip(void)
     tp_tracker_cleanup(&b);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    test_tracker_node();
-    test_curve_types();
-    test_stabilize_and_matchmove();
-    test_old_tracker_node();
-    test_time_range_comments_vardefs();
-    test_nested_expressions();
-    test_no_animation();
-    test_truncated();
-    test_deep_nesting_and_garbage();
-    test_sniff_script();
-    test_text_import();
-    test_text_sniff();
-    test_text_export_and_round_trip();
-    return check_summary();
+    static const struct check_case cases[] = {
+        {"tracker_node", test_tracker_node},
+        {"curve_types", test_curve_types},
+        {"stabilize_and_matchmove", test_stabilize_and_matchmove},
+        {"old_tracker_node", test_old_tracker_node},
+        {"time_range", test_time_range},
+        {"comments", test_comments},
+        {"definitions", test_definitions},
+        {"nested_expressions", test_nested_expressions},
+        {"no_animation", test_no_animation},
+        {"truncated", test_truncated},
+        {"deep_nesting", test_deep_nesting},
+        {"garbage", test_garbage},
+        {"huge_argument", test_huge_argument},
+        {"sniff_script", test_sniff_script},
+        {"text_import", test_text_import},
+        {"text_sniff", test_text_sniff},
+        {"text_export_and_round_trip", test_text_export_and_round_trip},
+    };
+    return check_main(cases, sizeof cases / sizeof cases[0], argc, argv);
 }

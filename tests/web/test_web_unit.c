@@ -1,7 +1,8 @@
 /*
  * test_web_unit.c — unit tests of the site modules that need no server: the streaming
  * multipart parser (every chunking of the same body gives the same result; limits; malformed
- * forms), the route table, and the text helpers.
+ * forms), the route table, and the text helpers. Each case runs in a child process of its
+ * own; `test_web_unit CASE` runs only the case of that name.
  */
 #include "check.h"
 #include "trackport.h"
@@ -456,16 +457,18 @@ static void test_text(void)
     CHECK_INT(web_query_param("", "name", out, sizeof out), -1);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    srand(12345);
-    test_basic_every_chunking();
-    test_content_types();
-    test_malformed();
-    test_limits();
-    test_empty_file_and_names();
-    test_io_error();
-    test_router();
-    test_text();
-    return check_summary();
+    static const struct check_case cases[] = {
+        {"basic_every_chunking", test_basic_every_chunking},
+        {"content_types", test_content_types},
+        {"malformed", test_malformed},
+        {"limits", test_limits},
+        {"empty_file_and_names", test_empty_file_and_names},
+        {"io_error", test_io_error},
+        {"router", test_router},
+        {"text", test_text},
+    };
+    srand(12345); /* every case's random chunkings start from this seed */
+    return check_main(cases, sizeof cases / sizeof cases[0], argc, argv);
 }
