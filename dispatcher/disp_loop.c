@@ -404,7 +404,8 @@ static void loop_purge(struct loop *l)
         return;
     int64_t before = jobs_now_ms() - (int64_t)l->cfg->retention_hours * 3600 * 1000;
     size_t n = 0;
-    int rc = jobs_life_purge(l->cfg, l->store, loop_progress_client(l), before, 1000, &n);
+    int rc = jobs_life_purge(l->cfg, l->store, loop_progress_client(l), before, 1000, &n,
+                             "retention");
     if (rc)
         LOG(l, DISP_LOG_WARN, "purge: %s", jobs_strerror(rc));
     else if (n)

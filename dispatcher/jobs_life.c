@@ -256,16 +256,23 @@ static int life_store_input(const struct disp_config *cfg, struct jobs_life_draf
     return sync && life_fsync_dir(d->dir) != 0 ? JOBS_ERR_IO : 0;
 }
 
-/* Who made a change, for the job's log line: the program (trackport-fcgi, trackportctl,
- * trackport-dispatcher) that called the module. */
-static const char *life_who(void)
+/* Who made a change, for the job's log line: the program that called the module, as the
+ * log names it ("fcgi" for trackport-fcgi, "ctl" for trackportctl and its -test build).
+ * Writes into buf (size bytes) and returns it. */
+static const char *life_who(char *buf, size_t size)
 {
-    return program_invocation_short_name;
+    const char *name = program_invocation_short_name;
+    if (strncmp(name, "trackport", 9) == 0 && name[9])
+        name += name[9] == '-' ? 10 : 9;
+    size_t len = strcspn(name, "-");
+    snprintf(buf, size, "%.*s", (int)len, name);
+    return buf;
 }
 
 int jobs_life_draft_commit(const struct disp_config *cfg, struct jobs_store *store,
                            struct jobs_life_draft *d, const struct jobs_life_params *p)
 {
+    char who[32];
     int rc = store ? life_store_input(cfg, d) : JOBS_ERR_UNAVAILABLE;
     /* The name comes back in JSON and HTML: it is stored as UTF-8 whatever the client sent. */
     char *name = NULL;
@@ -286,9 +293,10 @@ int jobs_life_draft_commit(const struct disp_config *cfg, struct jobs_store *sto
     }
     if (rc == 0) {
         char text[300];
-        disp_log_job_event(cfg, life_who(), DISP_EVENT_ENQUEUED, d->token,
-                           "queue=%s priority=%d file=\"%s\"", p->queue ? p->queue : "default",
-                           p->priority, disp_log_text(name, text, sizeof text));
+        disp_log_job_event(cfg, life_who(who, sizeof who), DISP_EVENT_ENQUEUED, d->token,
+                           "queue=%s priority=%d file=\"%s\" by=%s",
+                           p->queue ? p->queue : "default", p->priority,
+                           disp_log_text(name, text, sizeof text), p->by ? p->by : "-");
     }
     free(name);
     if (rc) {
@@ -324,6 +332,29 @@ static int life_copy_fd(int in, int out)
     return 0;
 }
 
+int jobs_life_submit_fd(const struct disp_config *cfg, struct jobs_store *store, int in,
+                        const struct jobs_life_params *p, char token_out[JOBS_TOKEN_SIZE])
+{
+    struct stat st;
+    if (fstat(in, &st) != 0 || !S_ISREG(st.st_mode)) {
+        errno = EINVAL;
+        return JOBS_ERR_BAD_ARGUMENT;
+    }
+    struct jobs_life_draft d;
+    int rc = jobs_life_draft_begin(cfg, &d);
+    if (rc == 0 && (lseek(in, 0, SEEK_SET) != 0 || life_copy_fd(in, d.fd) != 0)) {
+        int e = errno;
+        jobs_life_draft_abort(cfg, &d);
+        errno = e;
+        rc = JOBS_ERR_IO;
+    }
+    if (rc == 0)
+        rc = jobs_life_draft_commit(cfg, store, &d, p);
+    if (rc == 0 && token_out)
+        memcpy(token_out, d.token, JOBS_TOKEN_SIZE);
+    return rc;
+}
+
 int jobs_life_submit_file(const struct disp_config *cfg, struct jobs_store *store,
                           const char *path, const struct jobs_life_params *p,
                           char token_out[JOBS_TOKEN_SIZE])
@@ -331,25 +362,10 @@ int jobs_life_submit_file(const struct disp_config *cfg, struct jobs_store *stor
     int in = open(path, O_RDONLY | O_CLOEXEC);
     if (in < 0)
         return JOBS_ERR_IO;
-    struct stat st;
-    if (fstat(in, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(in);
-        errno = EINVAL;
-        return JOBS_ERR_BAD_ARGUMENT;
-    }
-    struct jobs_life_draft d;
-    int rc = jobs_life_draft_begin(cfg, &d);
-    if (rc == 0 && life_copy_fd(in, d.fd) != 0) {
-        int e = errno;
-        jobs_life_draft_abort(cfg, &d);
-        errno = e;
-        rc = JOBS_ERR_IO;
-    }
+    int rc = jobs_life_submit_fd(cfg, store, in, p, token_out);
+    int e = errno;
     close(in);
-    if (rc == 0)
-        rc = jobs_life_draft_commit(cfg, store, &d, p);
-    if (rc == 0 && token_out)
-        memcpy(token_out, d.token, JOBS_TOKEN_SIZE);
+    errno = e;
     return rc;
 }
 
@@ -418,8 +434,10 @@ static struct disp_progress *life_progress(const struct disp_config *cfg,
 }
 
 int jobs_life_cancel(const struct disp_config *cfg, struct jobs_store *store,
-                     struct disp_progress *progress, const char *token, struct jobs_job *after)
+                     struct disp_progress *progress, const char *token, struct jobs_job *after,
+                     const char *by)
 {
+    char who[32];
     if (after)
         jobs_job_init(after);
     if (!store)
@@ -428,8 +446,8 @@ int jobs_life_cancel(const struct disp_config *cfg, struct jobs_store *store,
     jobs_job_init(&before);
     int rc = jobs_cancel(store, token, &before);
     if (rc == 0) {
-        disp_log_job_event(cfg, life_who(), DISP_EVENT_CANCELLED, token, "was=%s",
-                           jobs_state_name(before.state));
+        disp_log_job_event(cfg, life_who(who, sizeof who), DISP_EVENT_CANCELLED, token, "was=%s by=%s",
+                           jobs_state_name(before.state), by ? by : "-");
         /* A final value, so that a poller reading memcached never sees the old "running"
          * again; the killed child's own writes are stale from now on. */
         struct disp_progress *owned;
@@ -460,14 +478,15 @@ int jobs_life_cancel(const struct disp_config *cfg, struct jobs_store *store,
 }
 
 int jobs_life_retry(const struct disp_config *cfg, struct jobs_store *store,
-                    struct disp_progress *progress, const char *token)
+                    struct disp_progress *progress, const char *token, const char *by)
 {
+    char who[32];
     if (!store)
         return JOBS_ERR_UNAVAILABLE;
     int rc = jobs_retry(store, token, cfg->max_attempts);
     if (rc)
         return rc;
-    disp_log_job_event(cfg, life_who(), DISP_EVENT_RETRIED, token, "by=hand");
+    disp_log_job_event(cfg, life_who(who, sizeof who), DISP_EVENT_RETRIED, token, "by=%s", by ? by : "-");
     struct disp_progress *owned;
     struct disp_progress *mc = life_progress(cfg, progress, &owned);
     if (mc)
@@ -480,10 +499,12 @@ int jobs_life_retry(const struct disp_config *cfg, struct jobs_store *store,
 struct life_purge {
     const struct disp_config *cfg;
     struct disp_progress *mc;
+    const char *by;
 };
 
 static int life_purge_one(void *ctx, const char *token, const char *input_path)
 {
+    char who[32];
     struct life_purge *p = ctx;
     (void)input_path; /* never trusted as a path to delete: the folder comes from the token */
     if (!jobs_token_valid(token))
@@ -492,20 +513,21 @@ static int life_purge_one(void *ctx, const char *token, const char *input_path)
         return -1;
     if (p->mc)
         (void)disp_progress_delete(p->mc, token);
-    disp_log_job_event(p->cfg, life_who(), DISP_EVENT_PURGED, token, NULL);
+    disp_log_job_event(p->cfg, life_who(who, sizeof who), DISP_EVENT_PURGED, token, "by=%s",
+                       p->by ? p->by : "-");
     return 0;
 }
 
 int jobs_life_purge(const struct disp_config *cfg, struct jobs_store *store,
                     struct disp_progress *progress, int64_t before_ms, size_t limit,
-                    size_t *deleted)
+                    size_t *deleted, const char *by)
 {
     if (deleted)
         *deleted = 0;
     if (!store)
         return JOBS_ERR_UNAVAILABLE;
     struct disp_progress *owned;
-    struct life_purge ctx = {cfg, life_progress(cfg, progress, &owned)};
+    struct life_purge ctx = {cfg, life_progress(cfg, progress, &owned), by};
     int rc = jobs_purge(store, before_ms, limit, life_purge_one, &ctx, deleted);
     disp_progress_free(owned);
     return rc;

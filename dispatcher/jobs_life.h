@@ -119,6 +119,7 @@ struct jobs_life_params {
     int priority;
     int max_attempts;       /* <= 0: cfg->max_attempts */
     int ttr_s;              /* <= 0: cfg->ttr_s */
+    const char *by;         /* who submits, for the job's log line: "upload", "trackportctl" */
 };
 
 /* A submission under way: the folder exists and `fd` is the input being written. */
@@ -147,7 +148,10 @@ int jobs_life_draft_commit(const struct disp_config *cfg, struct jobs_store *sto
 void jobs_life_draft_abort(const struct disp_config *cfg, struct jobs_life_draft *d);
 
 /* jobs_life_submit_file submits a copy of the file at path (trackportctl enqueue). token_out
- * receives the new job's token. */
+ * receives the new job's token. jobs_life_submit_fd does the same with an open regular file
+ * (borrowed), for a caller that opened it with rights of its own. */
+int jobs_life_submit_fd(const struct disp_config *cfg, struct jobs_store *store, int fd,
+                        const struct jobs_life_params *p, char token_out[JOBS_TOKEN_SIZE]);
 int jobs_life_submit_file(const struct disp_config *cfg, struct jobs_store *store,
                           const char *path, const struct jobs_life_params *p,
                           char token_out[JOBS_TOKEN_SIZE]);
@@ -173,19 +177,24 @@ int jobs_life_reconvert(const struct disp_config *cfg, struct jobs_store *store,
  * (already final), so the caller can say which final state it is in.
  */
 int jobs_life_cancel(const struct disp_config *cfg, struct jobs_store *store,
-                     struct disp_progress *progress, const char *token, struct jobs_job *after);
+                     struct disp_progress *progress, const char *token, struct jobs_job *after,
+                     const char *by);
 
 /* jobs_life_retry puts a failed or cancelled job back in the queue with cfg->max_attempts
  * more attempts, forgets its memcached value and wakes the dispatcher. */
 int jobs_life_retry(const struct disp_config *cfg, struct jobs_store *store,
-                    struct disp_progress *progress, const char *token);
+                    struct disp_progress *progress, const char *token, const char *by);
+
+/* Each change is logged as one line of the job's events (disp_log_job_event) naming the
+ * program that made it and `by` (who asked: "web", "admin user=ana", "trackportctl",
+ * "retention"; NULL: not said). */
 
 /* jobs_life_purge deletes final jobs finished before before_ms (at most limit, 0: all): each
  * one's folder, memcached value, then row. A folder that cannot be removed keeps its row
  * (tried again next time). *deleted (may be NULL) receives the number removed. */
 int jobs_life_purge(const struct disp_config *cfg, struct jobs_store *store,
                     struct disp_progress *progress, int64_t before_ms, size_t limit,
-                    size_t *deleted);
+                    size_t *deleted, const char *by);
 
 #ifdef __cplusplus
 }

@@ -226,6 +226,19 @@ static void ctl_print_job(const struct jobs_job *j)
 
 /* ------------------------------------------------------------------ enqueue */
 
+/* Opens the user's input with the caller's own rights: root acting as the site's user
+ * still reads a file only root may read, and nothing else is done as root. */
+static int ctl_open_input(const struct ctl *c, const char *path)
+{
+    bool raised = c->site_uid != 0 && seteuid(0) == 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int saved = errno;
+    if (raised && seteuid(c->site_uid) != 0)
+        abort(); /* never go on as root in the site's folders */
+    errno = saved;
+    return fd;
+}
+
 static int ctl_enqueue(struct ctl *c, int argc, char **argv)
 {
     const char *file = NULL, *queue = NULL, *raw_options = NULL;
@@ -331,14 +344,20 @@ static int ctl_enqueue(struct ctl *c, int argc, char **argv)
         return 1;
     }
     const char *slash = strrchr(file, '/');
-    struct jobs_life_params params = {.input_name = slash ? slash + 1 : file,
+    struct jobs_life_params params = {.by = "trackportctl",
+                                      .input_name = slash ? slash + 1 : file,
                                       .options = options,
                                       .queue = queue,
                                       .priority = priority,
                                       .max_attempts = max_attempts,
                                       .ttr_s = ttr};
     char token[JOBS_TOKEN_SIZE];
-    rc = jobs_life_submit_file(&c->cfg, c->store, file, &params, token);
+    int in = ctl_open_input(c, file);
+    rc = in < 0 ? JOBS_ERR_IO : jobs_life_submit_fd(&c->cfg, c->store, in, &params, token);
+    int saved = errno;
+    if (in >= 0)
+        close(in);
+    errno = saved;
     free(options);
     if (rc == JOBS_ERR_IO || rc == JOBS_ERR_BAD_ARGUMENT)
         return ctl_die("cannot store %s: %s", file,
@@ -530,8 +549,8 @@ static int ctl_transition(struct ctl *c, const char *what, const char *token)
     bool cancel = strcmp(what, "cancel") == 0;
     struct jobs_job after;
     jobs_job_init(&after);
-    int rc = cancel ? jobs_life_cancel(&c->cfg, c->store, NULL, token, &after)
-                    : jobs_life_retry(&c->cfg, c->store, NULL, token);
+    int rc = cancel ? jobs_life_cancel(&c->cfg, c->store, NULL, token, &after, "trackportctl")
+                    : jobs_life_retry(&c->cfg, c->store, NULL, token, "trackportctl");
     if (rc == JOBS_ERR_STATE && cancel)
         ctl_die("cancel %s: already %s", token, jobs_state_name(after.state));
     else if (rc)
@@ -564,7 +583,7 @@ static int ctl_purge(struct ctl *c, int argc, char **argv)
         return 1;
     size_t n = 0;
     int64_t before = jobs_now_ms() - (int64_t)(days * 86400000.0);
-    int rc = jobs_life_purge(&c->cfg, c->store, NULL, before, 0, &n);
+    int rc = jobs_life_purge(&c->cfg, c->store, NULL, before, 0, &n, "trackportctl");
     if (rc)
         return ctl_die("purge: %s", jobs_strerror(rc));
     if (c->json) {

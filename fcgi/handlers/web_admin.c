@@ -28,6 +28,13 @@ static const char *admin_user(struct web_ctx *c)
     return user && user[0] ? user : NULL;
 }
 
+/* admin_by writes who asked, for a job's log line: "admin user=<name>". Returns buf. */
+static const char *admin_by(struct web_ctx *c, char *buf, size_t size)
+{
+    snprintf(buf, size, "admin user=%.100s", admin_user(c) ? admin_user(c) : "-");
+    return buf;
+}
+
 bool web_admin_authorized(struct web_ctx *c, const char *what)
 {
     if (admin_user(c) || c->app->cfg.web_admin_without_auth)
@@ -579,7 +586,9 @@ void web_admin_retry(struct web_ctx *c, const struct web_match *m)
     char token[JOBS_TOKEN_SIZE], body[256];
     if (!admin_post_allowed(c, body, sizeof body) || !admin_token(c, m, token))
         return;
-    int rc = jobs_life_retry(&c->app->cfg, web_app_store(c->app), c->app->progress, token);
+    char by[160];
+    int rc = jobs_life_retry(&c->app->cfg, web_app_store(c->app), c->app->progress, token,
+                             admin_by(c, by, sizeof by));
     if (rc == JOBS_ERR_NOT_FOUND) {
         web_send_error(c, 404, "There is no such job.");
         return;
@@ -630,8 +639,11 @@ void web_admin_purge(struct web_ctx *c, const struct web_match *m)
     size_t deleted = 0;
     int rc = 0;
     if (everything || c->app->cfg.retention_hours > 0) /* 0 hours: keep forever */
+    {
+        char by[160];
         rc = jobs_life_purge(&c->app->cfg, web_app_store(c->app), c->app->progress, before, 0,
-                             &deleted);
+                             &deleted, admin_by(c, by, sizeof by));
+    }
     if (rc) {
         if (rc != JOBS_ERR_BUSY)
             web_app_store_failed(c->app);
@@ -717,8 +729,10 @@ void web_admin_bulk(struct web_ctx *c, const struct web_match *m)
             if (rc == 0 && j.state == JOBS_FAILED && jobs_life_bad_input(j.error_domain, j.error_code))
                 rc = JOBS_ERR_STATE; /* retrying cannot help */
             jobs_job_cleanup(&j);
+            char by[160];
             if (rc == 0)
-                rc = jobs_life_retry(&c->app->cfg, store, c->app->progress, token);
+                rc = jobs_life_retry(&c->app->cfg, store, c->app->progress, token,
+                                     admin_by(c, by, sizeof by));
         } else {
             rc = web_jobs_cancel_token(c, token, NULL);
         }

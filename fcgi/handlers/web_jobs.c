@@ -425,7 +425,13 @@ void web_jobs_archive(struct web_ctx *c, const struct web_match *m)
 int web_jobs_cancel_token(struct web_ctx *c, const char *token, struct jobs_job *after)
 {
     struct jobs_store *store = web_app_store(c->app);
-    int rc = jobs_life_cancel(&c->app->cfg, store, c->app->progress, token, after);
+    const char *user = web_env(c, "REMOTE_USER");
+    char by[160];
+    if (user && user[0])
+        snprintf(by, sizeof by, "admin user=%.100s", user);
+    else
+        snprintf(by, sizeof by, "web");
+    int rc = jobs_life_cancel(&c->app->cfg, store, c->app->progress, token, after, by);
     if (store && rc && rc != JOBS_ERR_NOT_FOUND && rc != JOBS_ERR_STATE && rc != JOBS_ERR_BUSY)
         web_app_store_failed(c->app);
     return rc;

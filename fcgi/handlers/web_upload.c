@@ -221,7 +221,8 @@ static struct jobs_life_params upload_params(const struct disp_config *cfg, cons
     return (struct jobs_life_params){.input_name = name,
                                      .options = options,
                                      .queue = cfg->web_queue,
-                                     .priority = cfg->web_priority};
+                                     .priority = cfg->web_priority,
+                                     .by = name ? "upload" : "reconvert"};
 }
 
 static void upload_answer(struct web_ctx *c, const char *token)

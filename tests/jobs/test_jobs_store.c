@@ -968,7 +968,7 @@ static void test_life_busy(void)
     char other[JOBS_TOKEN_SIZE];
     CHECK_INT(jobs_life_submit_file(&cfg, s, src, &p, other), JOBS_ERR_BUSY);
     CHECK_INT(jobs_life_reconvert(&cfg, s, token, &p, other), JOBS_ERR_BUSY);
-    CHECK_INT(jobs_life_cancel(&cfg, s, NULL, token, NULL), JOBS_ERR_BUSY);
+    CHECK_INT(jobs_life_cancel(&cfg, s, NULL, token, NULL, "test"), JOBS_ERR_BUSY);
     /* still held (the holder waits for us): the answers came before the release */
     CHECK(kill(holder, 0) == 0);
     life_release_lock(holder, release);
@@ -1030,25 +1030,25 @@ static void test_life_cancel_purge(void)
     struct jobs_store *s =
         life_one_job("lifecancel", JOBS_LIFE_WORKER, &cfg, NULL, token, src, sizeof src);
     struct jobs_job after;
-    CHECK_INT(jobs_life_cancel(&cfg, s, NULL, token, &after), 0);
+    CHECK_INT(jobs_life_cancel(&cfg, s, NULL, token, &after, "test"), 0);
     CHECK_INT(after.state, JOBS_CANCELLED);
     CHECK_INT(after.error_code, JOBS_ERR_CANCELLED);
     CHECK_INT(after.error_domain, JOBS_DOMAIN_JOBS);
     jobs_job_cleanup(&after);
-    CHECK_INT(jobs_life_cancel(&cfg, s, NULL, token, &after), JOBS_ERR_STATE);
+    CHECK_INT(jobs_life_cancel(&cfg, s, NULL, token, &after, "test"), JOBS_ERR_STATE);
     CHECK_INT(after.state, JOBS_CANCELLED);
     jobs_job_cleanup(&after);
-    CHECK_INT(jobs_life_cancel(&cfg, s, NULL, "AAAAAAAAAAAAAAAAAAAAAA", &after),
+    CHECK_INT(jobs_life_cancel(&cfg, s, NULL, "AAAAAAAAAAAAAAAAAAAAAA", &after, "test"),
               JOBS_ERR_NOT_FOUND);
-    CHECK_INT(jobs_life_retry(&cfg, s, NULL, token), 0);
-    CHECK_INT(jobs_life_cancel(&cfg, s, NULL, token, NULL), 0);
+    CHECK_INT(jobs_life_retry(&cfg, s, NULL, token, "test"), 0);
+    CHECK_INT(jobs_life_cancel(&cfg, s, NULL, token, NULL, "test"), 0);
 
     size_t n = 9;
-    CHECK_INT(jobs_life_purge(&cfg, s, NULL, jobs_now_ms() - 3600000, 0, &n), 0);
+    CHECK_INT(jobs_life_purge(&cfg, s, NULL, jobs_now_ms() - 3600000, 0, &n, "test"), 0);
     CHECK_INT(n, 0);
     CHECK_INT(jobs_life_dir(&cfg, token, dir, sizeof dir), 0);
     CHECK(access(dir, F_OK) == 0);
-    CHECK_INT(jobs_life_purge(&cfg, s, NULL, jobs_now_ms() + 1, 0, &n), 0);
+    CHECK_INT(jobs_life_purge(&cfg, s, NULL, jobs_now_ms() + 1, 0, &n, "test"), 0);
     CHECK_INT(n, 1);
     CHECK(access(dir, F_OK) != 0);
     CHECK_INT(jobs_get(s, token, &after), JOBS_ERR_NOT_FOUND);
