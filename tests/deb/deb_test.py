@@ -246,7 +246,7 @@ class DebTest:
         # The CLI converts the same file the same way.
         cli = os.path.join(self.work, 'cli')
         os.makedirs(cli)
-        run(['/usr/bin/trackport', '-f', entry['importer'], '-o', cli,
+        run(['/usr/bin/trackport', '-f', entry['importer'], '--output-dir', cli,
              os.path.join(self.corpus, entry['sample'])], t, '/usr/bin/trackport converts')
         t.check(len(os.listdir(cli)) == len(os.listdir(out)),
                 'the CLI writes as many files as the site (%d, %d)'
