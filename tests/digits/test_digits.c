@@ -67,11 +67,15 @@ static uint64_t to_bits(double v)
     return bits;
 }
 
+/* v moved by `steps` ulps toward +infinity (negative: toward -infinity); the bit patterns
+ * of doubles of one sign are in the order of their magnitudes. Stops at zero. */
 static double step_ulps(double v, long steps)
 {
-    for (long i = 0; i < labs(steps); i++)
-        v = nextafter(v, steps > 0 ? INFINITY : -INFINITY);
-    return v;
+    uint64_t bits = to_bits(v), sign = bits & 0x8000000000000000ull;
+    int64_t magnitude = (int64_t)(bits ^ sign) + (sign ? -steps : steps);
+    if (magnitude < 0)
+        magnitude = 0;
+    return from_bits(sign | (uint64_t)magnitude);
 }
 
 /* The double nearest to the decimal tie at `decimals` places just above |v|, signed as v. */

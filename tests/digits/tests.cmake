@@ -9,3 +9,7 @@ add_test(NAME digits_table COMMAND test_digits)
 set_tests_properties(digits_table PROPERTIES LABELS "converter" TIMEOUT 600)
 add_test(NAME digits_ruby COMMAND test_digits ruby_differential)
 set_tests_properties(digits_ruby PROPERTIES LABELS "converter" SKIP_RETURN_CODE 77 TIMEOUT 600)
+add_test(NAME digits_exporters
+         COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/exporters_vs_ruby.py
+                 $<TARGET_FILE:trackport> ${CMAKE_CURRENT_BINARY_DIR}/digits_exporters_work)
+set_tests_properties(digits_exporters PROPERTIES LABELS "converter" SKIP_RETURN_CODE 77 TIMEOUT 600)
