@@ -94,8 +94,7 @@ static int log10_estimate(double a, bool *unchecked)
  * or false when dtoa hands over to exact arithmetic, with *half set when it does so from
  * inside the band on an even digit.
  */
-static bool quick_digits(double a, int k, bool unchecked, int digits, uint64_t *units,
-                         bool *half)
+static bool quick_digits(double a, int k, bool unchecked, int digits, uint64_t *units, bool *half)
 {
     int roundings = 2; /* dtoa's ieps: starts conservative */
     double d = a;

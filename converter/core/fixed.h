@@ -36,14 +36,13 @@
 #define TP__FIXED_BUF 48
 
 static const double tp__fixed_pow10[TP__FIXED_MAX_DECIMALS + 1] = {
-    1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,
+    1e0, 1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,
     1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17}; /* all exact doubles */
 
-static const char tp__fixed_digit_pairs[] =
-    "00010203040506070809101112131415161718192021222324"
-    "25262728293031323334353637383940414243444546474849"
-    "50515253545556575859606162636465666768697071727374"
-    "75767778798081828384858687888990919293949596979899";
+static const char tp__fixed_digit_pairs[] = "00010203040506070809101112131415161718192021222324"
+                                            "25262728293031323334353637383940414243444546474849"
+                                            "50515253545556575859606162636465666768697071727374"
+                                            "75767778798081828384858687888990919293949596979899";
 
 /* tp__put_scaled writes r / 10^decimals with exactly `decimals` digits after the point
  * (none and no point for 0), two digits per division: the innermost loop of every

@@ -1,4 +1,5 @@
-/* output.c — buffered writer with fast number formatting, and spill files. */
+/* output.c — buffered writer that formats integers and fixed-point numbers (fixed.h) in
+ * place, and spill files. */
 #include "trackport.h"
 
 #include "fixed.h"
@@ -191,7 +192,6 @@ void tp_out_printf(struct tp_out *out, const char *fmt, ...)
     out->len += (size_t)n;
 }
 
-
 void tp_out_int(struct tp_out *out, long long v)
 {
     char buf[24];
@@ -207,7 +207,9 @@ void tp_out_int(struct tp_out *out, long long v)
 
 static int clamp_decimals(int decimals)
 {
-    return decimals < 0 ? 0 : decimals > TP__FIXED_MAX_DECIMALS ? TP__FIXED_MAX_DECIMALS : decimals;
+    if (decimals < 0)
+        return 0;
+    return decimals > TP__FIXED_MAX_DECIMALS ? TP__FIXED_MAX_DECIMALS : decimals;
 }
 
 size_t tp_format_fixed(char *buf, double v, int decimals)

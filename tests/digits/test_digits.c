@@ -280,8 +280,8 @@ static void test_ruby_differential(void)
     }
     CHECK_INT(fclose(in), 0);
     char cmd[1400];
-    snprintf(cmd, sizeof cmd, "ruby '%s' < '%s' > '%s'", TP_DIGITS_DIR "/ruby_format.rb",
-             in_path, out_path);
+    snprintf(cmd, sizeof cmd, "ruby '%s' < '%s' > '%s'", TP_DIGITS_DIR "/ruby_format.rb", in_path,
+             out_path);
     CHECK_INT(system(cmd), 0);
     FILE *answers = fopen(out_path, "r");
     CHECK(answers != NULL);
@@ -367,7 +367,9 @@ int main(int argc, char **argv)
             failed++;
         }
         printf("%-18s %s\n", cases[i].name,
-               !ok || counts[1] ? "FAILED" : counts[2] ? "skipped" : "ok");
+               !ok || counts[1] ? "FAILED"
+               : counts[2]      ? "skipped"
+                                : "ok");
     }
     if (!ran) {
         fprintf(stderr, "no case named %s\n", only);
