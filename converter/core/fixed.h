@@ -11,12 +11,13 @@
  * result is correctly rounded. Everything else is rounded exactly, ties to even.
  *
  * The writer has two paths. The inline fast one here rounds v * 10^N computed in one
- * multiplication; it answers only when the fraction is more than scaled * 2^-45 away from
- * one half, where that product's error (half an ulp) and dtoa's own band (at most
- * 2 * 47 * 2^-52 of the scaled value, double what its error can be) cannot change the
- * outcome, so Ruby's answer is the correctly rounded one. Everything else (about one value
- * in 18,000 for coordinates near 1000 with 6 decimals) goes to tp__fixed_ruby in fixed.c, which
- * replays dtoa's double arithmetic step by step and finishes exactly with 128-bit integers.
+ * multiplication (error: half an ulp), and answers only when the fraction is more than
+ * scaled * 2^-45 = 128 * 2^-52 * scaled away from one half. dtoa's eps is at most
+ * 47 * 2^-52 * scaled and bounds its own error, so a value whose true fraction is more than
+ * 2 * eps from one half is one dtoa rounds correctly: out there Ruby's answer is the correctly
+ * rounded one the fast path gives. Everything else (about one value in 18,000 for
+ * coordinates near 1000 with 6 decimals) goes to tp__fixed_ruby in fixed.c, which replays
+ * dtoa's double arithmetic step by step and finishes exactly with 128-bit integers.
  *
  * Nothing here allocates or keeps state; all is safe across fork() and threads.
  */
