@@ -1,5 +1,8 @@
-/* output.c — buffered writer with fast number formatting, and spill files. */
+/* output.c — buffered writer that formats integers and fixed-point numbers (fixed.h) in
+ * place, and spill files. */
 #include "trackport.h"
+
+#include "fixed.h"
 
 #include <errno.h>
 #include <math.h>
@@ -189,94 +192,6 @@ void tp_out_printf(struct tp_out *out, const char *fmt, ...)
     out->len += (size_t)n;
 }
 
-
-static const double pow10_table[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
-
-/*
- * A value whose decimal form is a tie at the cut ("0.0185" to three places) although its
- * binary value sits a hair above or below it: the reference exporters round such ties to
- * even digits, as a reader of the decimal number expects, rather than by the binary value
- * that printf sees. Returns the length written, or 0 when v is no such tie.
- */
-static size_t format_near_tie(char *buf, double v, int decimals)
-{
-    char wide[64];
-    int len = snprintf(wide, sizeof wide, "%.*f", decimals + 8, v);
-    if (len <= 0 || len >= (int)sizeof wide)
-        return 0;
-    size_t cut = (size_t)len - 8; /* the digits kept end here */
-    if (memcmp(wide + cut, "50000000", 8) != 0 && memcmp(wide + cut, "49999999", 8) != 0)
-        return 0;
-    if (wide[cut] == '4') { /* below the tie in binary: the decimal tie is ...5 */
-        wide[cut] = '5';
-        memset(wide + cut + 1, '0', 7);
-    }
-    char *last = wide + cut - 1;
-    if (*last == '.')
-        last--;
-    bool round_up = (*last - '0') % 2 == 1;
-    memcpy(buf, wide, cut);
-    size_t n = cut;
-    if (decimals == 0 && buf[n - 1] == '.')
-        n--;
-    if (round_up) {
-        ptrdiff_t i = last - wide;
-        for (; i >= 0; i--) {
-            if (buf[i] == '.')
-                continue;
-            if (buf[i] == '-')
-                break;
-            if (buf[i] != '9') {
-                buf[i]++;
-                break;
-            }
-            buf[i] = '0';
-        }
-        if (i < 0 || buf[i] == '-') { /* carried past the first digit: 9.5 -> 10 */
-            size_t at = (i < 0) ? 0 : (size_t)i + 1;
-            memmove(buf + at + 1, buf + at, n - at);
-            buf[at] = '1';
-            n++;
-        }
-    }
-    buf[n] = '\0';
-    return n;
-}
-
-static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324"
-                                  "25262728293031323334353637383940414243444546474849"
-                                  "50515253545556575859606162636465666768697071727374"
-                                  "75767778798081828384858687888990919293949596979899";
-
-/* Writes r / 10^decimals with exactly `decimals` digits after the point, two digits per
- * division: this is the innermost loop of every exporter. */
-static size_t format_scaled(char *buf, unsigned long long r, int decimals)
-{
-    char tmp[32];
-    char *end = tmp + sizeof tmp, *p = end;
-    while (r >= 100) {
-        unsigned pair = (unsigned)(r % 100);
-        r /= 100;
-        p -= 2;
-        memcpy(p, digit_pairs + 2 * pair, 2);
-    }
-    if (r >= 10) {
-        p -= 2;
-        memcpy(p, digit_pairs + 2 * r, 2);
-    } else {
-        *--p = (char)('0' + r);
-    }
-    while (end - p < decimals + 1)
-        *--p = '0';
-    size_t digits = (size_t)(end - p), whole = digits - (size_t)decimals;
-    memcpy(buf, p, whole);
-    if (!decimals)
-        return whole;
-    buf[whole] = '.';
-    memcpy(buf + whole + 1, p + whole, (size_t)decimals);
-    return digits + 1;
-}
-
 void tp_out_int(struct tp_out *out, long long v)
 {
     char buf[24];
@@ -286,54 +201,36 @@ void tp_out_int(struct tp_out *out, long long v)
         buf[n++] = '-';
         u = 0ull - u;
     }
-    n += format_scaled(buf + n, u, 0);
+    n += tp__put_scaled(buf + n, u, 0);
     tp_out_write(out, buf, n);
+}
+
+static int clamp_decimals(int decimals)
+{
+    if (decimals < 0)
+        return 0;
+    return decimals > TP__FIXED_MAX_DECIMALS ? TP__FIXED_MAX_DECIMALS : decimals;
 }
 
 size_t tp_format_fixed(char *buf, double v, int decimals)
 {
-    if (decimals < 0)
-        decimals = 0;
-    if (decimals > 9)
-        decimals = 9;
-    double scaled = fabs(v) * pow10_table[decimals];
-    /* The fast path is exact unless the scaled value sits near a rounding tie, where
-     * printf's exact binary arithmetic decides; leave those (and huge values) to it. */
-    if (isfinite(v) && scaled < 1e12) {
-        double whole = floor(scaled);
-        double frac = scaled - whole;
-        if (fabs(frac - 0.5) > 1e-6) {
-            unsigned long long r = (unsigned long long)whole + (frac > 0.5 ? 1u : 0u);
-            size_t n = 0;
-            if (signbit(v))
-                buf[n++] = '-'; /* as printf: "-0.000" for negative zero and tiny negatives */
-            n += format_scaled(buf + n, r, decimals);
-            buf[n] = '\0';
-            return n;
-        }
-    }
-    if (isfinite(v) && scaled < 1e12) {
-        size_t n = format_near_tie(buf, v, decimals);
-        if (n)
-            return n;
-    }
-    int n = snprintf(buf, 48, "%.*f", decimals, v);
-    if (n < 0)
-        n = 0;
-    if (n >= 48)
-        n = 47;
-    return (size_t)n;
+    decimals = clamp_decimals(decimals);
+    size_t n = tp__fixed_fast(buf, v, decimals);
+    return n ? n : tp__fixed_ruby(buf, v, decimals);
 }
 
 void tp_out_fixed(struct tp_out *out, double v, int decimals)
 {
-    if (!isfinite(v) || fabs(v) >= 1e12) {
+    decimals = clamp_decimals(decimals);
+    if (isfinite(v) && fabs(v) >= 1e17) { /* integers, longer than the buffer: exact digits */
         tp_out_printf(out, "%.*f", decimals, v);
         return;
     }
-    if (!room(out, 48))
+    if (!room(out, TP__FIXED_BUF))
         return;
-    out->len += tp_format_fixed(out->buf + out->len, v, decimals);
+    char *at = out->buf + out->len;
+    size_t n = tp__fixed_fast(at, v, decimals);
+    out->len += n ? n : tp__fixed_ruby(at, v, decimals);
 }
 
 int tp_out_copy_from_fd(struct tp_out *out, int fd)

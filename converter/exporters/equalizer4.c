@@ -5,7 +5,7 @@
  * a spill file first. Each point is its name, a colour (0, red), its keyframe count and
  * "frame x y" lines with 1-based frames and 15 decimals, the precision 3DE itself writes.
  */
-#include "misc_fixed.h"
+#include "trackport.h"
 
 struct e4x_state {
     struct tp_spill *spill;
@@ -35,9 +35,9 @@ static int e4x_tracker(void *state, struct tp_out *out, const struct tp_tracker 
         const struct tp_keyframe *k = &t->keys[i];
         tp_out_int(body, (long long)k->frame + 1);
         tp_out_putc(body, ' ');
-        misc_out_fixed(body, k->x, 15);
+        tp_out_fixed(body, k->x, 15);
         tp_out_putc(body, ' ');
-        misc_out_fixed(body, k->y, 15);
+        tp_out_fixed(body, k->y, 15);
         tp_out_putc(body, '\n');
     }
     return tp_out_error(body);

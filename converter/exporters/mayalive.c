@@ -7,7 +7,7 @@
  * order written; frames stay 0-based. Residuals are written divided by 10, the scale
  * Maya Live's solver expects, with 10 decimals like the coordinates.
  */
-#include "misc_fixed.h"
+#include "trackport.h"
 
 struct mlx_state {
     double width, height, aspect;
@@ -39,11 +39,11 @@ static int mlx_tracker(void *state, struct tp_out *out, const struct tp_tracker 
         tp_out_putc(out, ' ');
         tp_out_int(out, k->frame);
         tp_out_putc(out, ' ');
-        misc_out_fixed(out, k->x / x_unit - s->aspect, 10);
+        tp_out_fixed(out, k->x / x_unit - s->aspect, 10);
         tp_out_putc(out, ' ');
-        misc_out_fixed(out, k->y / y_unit - 1.0, 10);
+        tp_out_fixed(out, k->y / y_unit - 1.0, 10);
         tp_out_putc(out, ' ');
-        misc_out_fixed(out, k->residual / 10.0, 10);
+        tp_out_fixed(out, k->residual / 10.0, 10);
         tp_out_putc(out, '\n');
     }
     s->index++;

@@ -200,16 +200,18 @@ void tp_out_putc(struct tp_out *out, char c);
 void tp_out_printf(struct tp_out *out, const char *fmt, ...) TP_PRINTF(2, 3);
 /* tp_out_int writes a decimal integer. */
 void tp_out_int(struct tp_out *out, long long v);
-/* tp_out_fixed writes v with exactly `decimals` (0..9) digits after the point, like
- * printf("%.*f"), except where the decimal form of v is a tie at the cut (0.0185 to three
- * places, within 1e-8 of the last kept digit): those round half to even, as the reference
- * exporters do, whichever side of the tie the binary value falls. Non-finite values and
- * magnitudes from 1e12 print as printf does. */
+/* tp_out_fixed writes v with exactly `decimals` (0..17; clamped) digits after the point,
+ * character for character as Ruby 3.1's format("%.Nf") writes it, which is what
+ * Tracksperanto's exporters wrote: correctly rounded, except that where dtoa's double
+ * arithmetic finds the value within its error bound of a tie at the cut (0.0185 to three
+ * places) it rounds half to even, whichever side of the tie the binary value lies.
+ * Non-finite values are "Inf", "-Inf" and "NaN", as in Ruby. */
 void tp_out_fixed(struct tp_out *out, double v, int decimals);
 /* tp_out_copy_from_fd appends the whole content of fd from offset 0 (spill files). */
 int tp_out_copy_from_fd(struct tp_out *out, int fd);
 
-/* tp_format_fixed writes v like tp_out_fixed into buf (at least 48 bytes), returns length. */
+/* tp_format_fixed writes v like tp_out_fixed into buf (at least 48 bytes) with a NUL and
+ * returns the length; magnitudes from 1e17 are cut to 47 characters. */
 size_t tp_format_fixed(char *buf, double v, int decimals);
 
 /* ------------------------------------------------------------------ spill */

@@ -11,8 +11,6 @@
 #include "keep_sink.h"
 #include "trackport.h"
 
-#include "../../converter/exporters/misc_fixed.h"
-
 #include <stdlib.h>
 #include <time.h>
 
@@ -599,37 +597,6 @@ static void test_sniffers(void)
 
 /* ------------------------------------------------------------------ exporters */
 
-static void test_wide_fixed(void)
-{
-    char mine[64], theirs[64];
-    int mismatches = 0;
-    srand(11);
-    for (int i = 0; i < 300000; i++) {
-        double v = ((double)rand() / RAND_MAX - 0.5) * pow(10.0, rand() % 12 - 3);
-        if (i % 5 == 0)
-            v = (double)(rand() % 100000) / 64.0; /* exact binary fractions: ties */
-        if (i % 11 == 0)
-            v = ldexp((double)rand(), -(rand() % 80));
-        int decimals = rand() % 18;
-        misc_format_fixed(mine, v, decimals);
-        snprintf(theirs, sizeof theirs, "%.*f", decimals, v);
-        if (strcmp(mine, theirs) != 0 && mismatches++ < 5)
-            fprintf(stderr, "wide fixed %.17g/%d: %s vs %s\n", v, decimals, mine, theirs);
-    }
-    CHECK_INT(mismatches, 0);
-    misc_format_fixed(mine, 874.8, 15);
-    CHECK_STR(mine, "874.799999999999955");
-    misc_format_fixed(mine, -0.0, 10);
-    CHECK_STR(mine, "-0.0000000000");
-    misc_format_fixed(mine, 0.5, 0);
-    CHECK_STR(mine, "0");
-    misc_format_fixed(mine, 2.5, 0);
-    CHECK_STR(mine, "2");
-    misc_format_fixed(mine, 1e20, 15);
-    snprintf(theirs, sizeof theirs, "%.15f", 1e20);
-    CHECK_STR(mine, theirs);
-}
-
 static void make_tracker(struct tp_tracker *t, const char *name, int first, int count, double x0,
                          double y0)
 {
@@ -766,7 +733,6 @@ int main(void)
     test_rzml_malformed();
     test_truncations();
     test_sniffers();
-    test_wide_fixed();
     test_exporter_layout();
     test_round_trips();
     return check_summary();

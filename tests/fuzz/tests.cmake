@@ -32,3 +32,18 @@ else()
                    ${CMAKE_CURRENT_LIST_DIR}/regressions/numbers)
   set_tests_properties(fuzz_replay_numbers PROPERTIES LABELS "converter;fuzz")
 endif()
+
+# The fixed-point writer: its fast path and the replay of Ruby's dtoa, differentially.
+add_executable(fuzz_fixed ${CMAKE_CURRENT_LIST_DIR}/fuzz_fixed.c)
+target_link_libraries(fuzz_fixed PRIVATE trackport_converter)
+target_include_directories(fuzz_fixed PRIVATE ${CMAKE_SOURCE_DIR}/converter/core)
+if(TP_FUZZ)
+  target_compile_options(fuzz_fixed PRIVATE -fsanitize=fuzzer,address,undefined)
+  target_link_options(fuzz_fixed PRIVATE -fsanitize=fuzzer,address,undefined)
+else()
+  target_sources(fuzz_fixed PRIVATE ${CMAKE_CURRENT_LIST_DIR}/fuzz_replay.c)
+  add_test(NAME fuzz_replay_fixed
+           COMMAND fuzz_fixed ${CMAKE_CURRENT_LIST_DIR}/seeds/fixed
+                   ${CMAKE_CURRENT_LIST_DIR}/regressions/fixed)
+  set_tests_properties(fuzz_replay_fixed PROPERTIES LABELS "converter;fuzz")
+endif()

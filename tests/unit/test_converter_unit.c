@@ -77,11 +77,11 @@ static void test_fixed_format(void)
         int decimals = rand() % 10;
         tp_format_fixed(mine, v, decimals);
         snprintf(theirs, sizeof theirs, "%.*f", decimals, v);
-        char wide[80];
-        snprintf(wide, sizeof wide, "%.*f", decimals + 8, v);
-        const char *beyond = wide + strlen(wide) - 8;
-        if (strcmp(beyond, "50000000") == 0 || strcmp(beyond, "49999999") == 0)
-            continue; /* decimal ties round half to even: checked below */
+        /* Far from a tie at the cut both round correctly; near one, Ruby's dtoa may round
+         * half to even where printf goes by the binary value (tests/digits covers those). */
+        double scaled = fabs(v) * pow(10.0, decimals);
+        if (fabs(scaled - floor(scaled) - 0.5) <= scaled * 0x1p-40)
+            continue;
         if (strcmp(mine, theirs) != 0 && mismatches++ < 5)
             fprintf(stderr, "fixed %.17g/%d: %s vs %s\n", v, decimals, mine, theirs);
     }
