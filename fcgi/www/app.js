@@ -265,7 +265,7 @@
     for (const [name, w, h] of PRESETS) {
       const b = el('button', { type: 'button', className: 'preset', 'aria-pressed': 'false',
         'data-w': String(w), 'data-h': String(h) });
-      b.append(el('span', { className: 'preset-name' }, name), el('span', { className: 'preset-size' }, w + TIMES + h));
+      b.append(el('span', { className: 'preset-name' }, name), ' ', el('span', { className: 'preset-size' }, w + TIMES + h));
       b.addEventListener('click', () => {
         wInput.value = String(w);
         hInput.value = String(h);
