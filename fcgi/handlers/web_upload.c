@@ -39,6 +39,28 @@ static bool upload_pixels(const char *s, int *out)
     return s && tp_parse_int(s, strlen(s), out) && *out > 0 && *out <= 1000000;
 }
 
+/* Answers 400 for the edit field `edit.<flag>` at index (its 0-based position among the
+ * edit fields): a JSON answer names the field and its position so the page can mark it. */
+static void upload_edit_error(struct web_ctx *c, const char *flag, size_t index,
+                              const char *message)
+{
+    if (c->wants_html) {
+        web_send_error(c, 400, "%s", message);
+        return;
+    }
+    cJSON *o = cJSON_CreateObject();
+    char field[128];
+    snprintf(field, sizeof field, "edit.%.100s", flag);
+    if (o) {
+        cJSON_AddStringToObject(o, "error", message);
+        cJSON_AddNumberToObject(o, "status", 400);
+        cJSON_AddStringToObject(o, "field", field);
+        cJSON_AddNumberToObject(o, "index", (double)index);
+    }
+    web_send_json(c, 400, o);
+    cJSON_Delete(o);
+}
+
 /* Turns the form's fields into job options; answers 400 and returns false on a bad one. */
 static bool upload_options(struct web_ctx *c, struct upload *u)
 {
@@ -75,7 +97,7 @@ static bool upload_options(struct web_ctx *c, struct upload *u)
             return false;
         }
     }
-    size_t n;
+    size_t n, edit_index = 0;
     const struct web_multipart_field *f = web_multipart_fields(u->mp, &n);
     for (size_t i = 0; i < n; i++) {
         if (strcmp(f[i].name, "exporters") == 0 || strcmp(f[i].name, "exporter") == 0) {
@@ -95,10 +117,11 @@ static bool upload_options(struct web_ctx *c, struct upload *u)
             }
         } else if (strncmp(f[i].name, "edit.", 5) == 0) {
             const char *flag = f[i].name + 5;
+            size_t index = edit_index++;
             if (f[i].len == 0) /* an edit left empty on the form is not applied */
                 continue;
             if (disp_options_add_edit(u->options, flag, f[i].value, &diag) != 0) {
-                web_send_error(c, 400, "%s", diag.message[0] ? diag.message : "Unknown edit.");
+                upload_edit_error(c, flag, index, diag.message[0] ? diag.message : "Unknown edit.");
                 return false;
             }
         }

@@ -91,6 +91,7 @@
 
   const st = {
     formats: null,       // /api/formats answer
+    formatsLoading: null, // its promise
     files: [],           // the chosen Files
     detected: [],        // /api/detect answers, parallel to files
     detectSeq: 0,        // ignores answers for files no longer chosen
@@ -490,13 +491,25 @@
     return true;
   }
 
-  async function loadFormats() {
-    if (st.formats) return st.formats;
-    const r = await fetch('api/formats', { headers: { Accept: 'application/json' } });
-    if (!r.ok) throw new Error('formats: ' + r.status);
-    st.formats = await r.json();
-    buildForm();
-    return st.formats;
+  // Loads the formats once, however many callers wait for them; a failure may be retried.
+  function loadFormats() {
+    if (!st.formatsLoading) {
+      st.formatsLoading = fetch('api/formats', { headers: { Accept: 'application/json' } })
+        .then((r) => {
+          if (!r.ok) throw new Error('formats: ' + r.status);
+          return r.json();
+        })
+        .then((f) => {
+          st.formats = f;
+          buildForm();
+          return f;
+        })
+        .catch((e) => {
+          st.formatsLoading = null;
+          throw e;
+        });
+    }
+    return st.formatsLoading;
   }
 
   async function detectOne(file) {
@@ -842,6 +855,9 @@
     if (!token) return;
     let delay = 500;
     try {
+      // The formats name the applications, edits and limits the job is shown with.
+      await loadFormats().catch(() => null);
+      if (token !== st.token) return;
       const r = await fetch('jobs/' + token + '/status', { cache: 'no-store', headers: { Accept: 'application/json' } });
       if (token !== st.token) return;
       const body = await r.text();
@@ -935,20 +951,27 @@
         for (const [flag, value] of sum.edits) {
           const t = toolInfo(flag);
           const li = el('li');
-          li.append(document.createTextNode(t.label + ' '), el('code', null, '--' + flag + (t.kind === 'switch' ? '' : ' ' + value)));
+          li.append(el('code', null, '--' + flag + (t.kind === 'switch' ? '' : ' ' + value)),
+            el('span', { className: 'dim' }, ' ' + t.label));
           ol.appendChild(li);
         }
         fact(dl, 'Edits applied, in order', ol);
+        dl.lastChild.classList.add('wide');
       }
     }
   }
 
-  // A size to suggest for a reconversion: the next common size larger than the one used.
+  // A size to suggest for a reconversion: the smallest common size larger both ways than
+  // the one used, of the same shape if there is one (HD tracks on a UHD plate are the
+  // usual mistake).
   function suggestSize(comp) {
     if (!comp) return [null, null];
-    const bigger = PRESETS.filter(([, w, h]) => w * h > comp[0] * comp[1] && w >= comp[0] && h >= comp[1])
+    const bigger = PRESETS.filter(([, w, h]) => w > comp[0] && h > comp[1])
       .sort((a, b) => a[1] * a[2] - b[1] * b[2]);
-    return bigger.length ? [bigger[0][1], bigger[0][2]] : [comp[0], comp[1]];
+    const aspect = comp[0] / comp[1];
+    const same = bigger.filter(([, w, h]) => Math.abs(w / h - aspect) < 0.01 * aspect);
+    const pick = same[0] || bigger[0];
+    return pick ? [pick[1], pick[2]] : [comp[0], comp[1]];
   }
 
   function showOffFrame(s) {
@@ -1169,6 +1192,7 @@
     document.title = tokens.length + ' files \u2014 trackport';
     const ul = $('batch-list');
     ul.textContent = '';
+    loadFormats().catch(() => null);
     const names = new Map(recentLoad().map((j) => [j.token, j.name]));
     for (const t of tokens) {
       const li = el('li', { className: 'job-item', 'data-token': t });

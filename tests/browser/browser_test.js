@@ -50,7 +50,7 @@ async function text(page, sel) {
 async function shot(page, name) {
   shotNo++;
   const file = path.join(cfg.out, String(shotNo).padStart(2, '0') + '-' + name + '.png');
-  await page.screenshot({ path: file, fullPage: true });
+  await page.screenshot({ path: file, fullPage: true, animations: 'disabled' });
 }
 
 // The page fits its viewport: nothing scrolls sideways.

@@ -96,6 +96,16 @@ def check_api(t, site, corpus):
             '/api/detect of a long body: %d %r' % (r.status, r.body[:200]))
 
 
+def check_edit_refusal(t, site, corpus):
+    """A refused edit names its field and its position among the edit fields, which is how
+    the page marks it."""
+    fields = [('width', '1920'), ('height', '1080'), ('edit.slip', '3'), ('edit.prefix', ''),
+              ('edit.crop', '200,0'), ('edit.flip', '1')]
+    status, data, body = site.upload(os.path.join(corpus, SAMPLES['offframe']), fields)
+    t.check(status == 400 and data and data.get('field') == 'edit.crop' and data.get('index') == 2,
+            'a refused --crop: %d %r' % (status, body[:300]))
+
+
 def main(argv):
     build, corpus, out = (os.path.abspath(a) for a in argv[1:4])
     t = Checks()
@@ -114,6 +124,7 @@ def main(argv):
     result = None
     try:
         check_api(t, site, corpus)
+        check_edit_refusal(t, site, corpus)
         samples = {k: ([os.path.join(corpus, p) for p in v] if isinstance(v, list)
                        else os.path.join(corpus, v)) for k, v in SAMPLES.items()}
         config = {
