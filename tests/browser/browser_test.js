@@ -405,8 +405,10 @@ async function main() {
       const s = await status(page, t);
       if (group('applied edits and frame range shown (' + key + ')', s.summary && Array.isArray(s.summary.edits),
         'the status has no summary')) {
+        check(JSON.stringify(s.summary.edits.map((e) => e[0])) === JSON.stringify(edits.map((e) => e[0])),
+          'the site applied ' + JSON.stringify(s.summary.edits));
         const applied = await page.$$eval('.applied li code', (cs) => cs.map((c) => c.textContent));
-        check(JSON.stringify(applied) === JSON.stringify(edits.map(([f, v]) => '--' + f + ' ' + v)),
+        check(JSON.stringify(applied) === JSON.stringify(s.summary.edits.map(([f, v]) => '--' + f + ' ' + v)),
           'applied edits shown: ' + JSON.stringify(applied));
         const facts = await text(page, '#facts');
         check(facts.includes('frames ' + s.summary.frames_out[0] + '–' + s.summary.frames_out[1]), 'the frame range: ' + facts);
