@@ -84,8 +84,8 @@
     integer: [/^[-+]?\d+$/, 'Give a whole number, for example 10 or -5.'],
     positive: [/^\+?[1-9]\d*$/, 'Give a whole number of pixels, for example 1920.'],
     text: [/\S/, 'Give the text to put before the names.'],
-    numbers4: [/^\s*[-+]?[\d.]+(\s*,\s*[-+]?[\d.]+){3}\s*$/, 'Give four numbers separated by commas: left, right, top, bottom (for example 0.1,0,0,0).'],
-    integers4: [/^\s*[-+]?\d+(\s*,\s*[-+]?\d+){3}\s*$/, 'Give four whole numbers of pixels separated by commas: left, right, top, bottom (for example 200,0,0,0).'],
+    numbers4: [/^\s*[-+]?[\d.]+(\s*,\s*[-+]?[\d.]+){0,3}\s*$/, 'Give up to four numbers separated by commas: left, right, top, bottom; sides left out are 0 (for example 0.1,0,0,0).'],
+    integers4: [/^\s*[-+]?\d+(\s*,\s*[-+]?\d+){0,3}\s*$/, 'Give up to four whole numbers of pixels separated by commas: left, right, top, bottom; sides left out are 0 (for example 200,0,0,0).'],
     lens: [/^\s*[-+]?[\d.]+([eE][-+]?\d+)?(\s*,\s*[-+]?[\d.]+([eE][-+]?\d+)?)?\s*$/, 'Give one or two numbers separated by a comma: K, or K,KCUBE (for example 0.05).'],
   };
 
@@ -528,7 +528,10 @@
   function describeDetected(d) {
     if (!d) return 'Looking at the file\u2026';
     if (d.failed) return 'The format could not be checked here; the site detects it after the upload.';
-    if (!d.importer) return (d.message || 'The format could not be recognised.') + ' Choose how to read it below.';
+    if (!d.importer) {
+      const m = d.message || 'The format could not be recognised.';
+      return /choose/i.test(m) ? m : m + ' Choose how to read it below.';
+    }
     let s = d.description + ' (' + d.importer + ')';
     if (d.needs_size) s += '. This format does not record the comp size.';
     else if (d.comp_size) s += '. Comp size from the file: ' + sizeText(d.comp_size) + '.';
@@ -1124,9 +1127,9 @@
 
   async function loadPreview(s) {
     const fig = $('preview');
-    fig.textContent = 'Drawing the trackers\u2026';
+    fig.textContent = s.preview_url ? 'Drawing the trackers\u2026' : '';
     let svgEl = null;
-    try {
+    if (s.preview_url) try {
       const r = await fetch(s.preview_url);
       const text = await r.text();
       if (s.token !== st.token) return;

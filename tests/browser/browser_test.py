@@ -100,7 +100,7 @@ def check_edit_refusal(t, site, corpus):
     """A refused edit names its field and its position among the edit fields, which is how
     the page marks it."""
     fields = [('width', '1920'), ('height', '1080'), ('edit.slip', '3'), ('edit.prefix', ''),
-              ('edit.crop', '200,0'), ('edit.flip', '1')]
+              ('edit.crop', '200,left'), ('edit.flip', '1')]
     status, data, body = site.upload(os.path.join(corpus, SAMPLES['offframe']), fields)
     t.check(status == 400 and data and data.get('field') == 'edit.crop' and data.get('index') == 2,
             'a refused --crop: %d %r' % (status, body[:300]))
@@ -171,7 +171,8 @@ def main(argv):
             continue
         direct = os.path.join(out, 'direct-' + key)
         os.makedirs(direct)
-        subprocess.run([site.trackport] + args + ['-o', direct, os.path.join(corpus, SAMPLES[sample])],
+        subprocess.run([site.trackport] + args + ['--output-dir', direct,
+                                                  os.path.join(corpus, SAMPLES[sample])],
                        capture_output=True, check=True)
         ref = os.path.join(direct, dl['name'])
         if t.check(os.path.exists(ref), 'the command line wrote no %s' % dl['name']):
