@@ -355,7 +355,8 @@ async function main() {
         !document.getElementById('resize-error').hidden, offToken);
     }
     if (group('reconvert with another size', off.summary && off.summary.outside > 0 && !page.url().endsWith(offToken),
-      'the site has no reconvert route: ' + (await text(page, '#resize-error')).slice(0, 80))) {
+      !(off.summary && off.summary.outside > 0) ? 'the status has no summary' :
+        'the site has no reconvert route: ' + (await text(page, '#resize-error')).slice(0, 80))) {
       await page.waitForURL(JOB_URL_RE);
       await waitFinal(page);
       const again = await status(page, tokenOf(page.url()));
