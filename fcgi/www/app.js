@@ -642,9 +642,13 @@
     const big = tooLarge();
     if (big.length) return limitMessage(big);
     if (!$('size').hidden) {
-      const w = $('width').value.trim(), h = $('height').value.trim();
-      if (!/^[1-9][0-9]*$/.test(w) || !/^[1-9][0-9]*$/.test(h)) {
-        ($('width').value.trim() ? $('height') : $('width')).focus();
+      const bad = ['width', 'height'].filter((id) => !/^[1-9][0-9]*$/.test($(id).value.trim()));
+      for (const id of ['width', 'height']) {
+        if (bad.includes(id)) $(id).setAttribute('aria-invalid', 'true');
+        else $(id).removeAttribute('aria-invalid');
+      }
+      if (bad.length) {
+        $(bad[0]).focus();
         return 'Give the comp width and height in whole pixels, or pick a common size.';
       }
     }
@@ -896,7 +900,7 @@
     const running = s.state === 'queued' || s.state === 'running';
     setBar(s.state === 'done' ? 100 : s.percent, s.state);
     setText($('message'), s.state === 'cancelled' ? 'Cancelled. Nothing more will be written for this conversion.' :
-      s.message || (s.state === 'queued' ? 'Waiting in the queue' : ''));
+      s.state === 'failed' ? '' : s.message || (s.state === 'queued' ? 'Waiting in the queue' : ''));
     $('cancel').hidden = !running;
     $('retry').hidden = running;
     $('again').hidden = running;

@@ -388,6 +388,7 @@ async function main() {
     check((await text(page, '#reuse-name')).includes(path.basename(S.bad)), 'the retry does not name the stored file');
     check(!(await page.isDisabled('#convert')), 'Convert is disabled for a retry without a new file');
     await page.selectOption('#importer', 'shakescript');
+    await shot(page, 'retry-form');
     await page.click('#convert');
     await page.waitForSelector('#job:not([hidden]), #form-error:not([hidden])');
     if (group('retry with other settings on the stored input', JOB_URL_RE.test(page.url()) && tokenOf(page.url()) !== badToken,
