@@ -990,6 +990,14 @@
     }
     setText($('offframe-text'), sum.outside + ' of ' + sum.keyframes + ' keyframes lie outside ' + sizeText(sum.comp_out) +
       ' \u2014 is the comp size right?' + (sum.outside === sum.keyframes ? ' None of the points is inside the frame.' : ''));
+    // A format that records its comp size is read at that size whatever is given: there the
+    // size cannot be corrected by converting again, only where the file was made.
+    const imp = importerInfo(sum.importer || s.importer);
+    const fixed = !!(imp && !imp.needs_size);
+    $('offframe').querySelector('.resize').hidden = fixed;
+    setText($('offframe-note'), fixed ? 'The ' + imp.description + ' records its own comp size, so it cannot be ' +
+      'given here: check the size set where the file was exported.' : '');
+    $('offframe-note').hidden = !fixed;
     const [w, h] = suggestSize(sum.comp_in || sum.comp_out);
     $('re-width').value = w || '';
     $('re-height').value = h || '';
