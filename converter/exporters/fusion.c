@@ -17,7 +17,6 @@
  * every tracker in two places (its Trackers table and its Inputs), is assembled in two
  * spill files and written at the end.
  */
-#include "misc_fixed.h"
 #include "script_quote.h"
 
 #define FU_TRACKER_TOOL "TrackportTracker"
@@ -57,7 +56,7 @@ static void fu_spline(struct tp_out *out, long long index, const struct tp_track
         tp_out_puts(out, "\t\t\t\t[");
         tp_out_int(out, k->frame);
         tp_out_puts(out, "] = { ");
-        misc_out_fixed(out, (y ? k->y : k->x) / size, 15);
+        tp_out_fixed(out, (y ? k->y : k->x) / size, 15);
         tp_out_puts(out, ", Flags = { Linear = true } },\n");
     }
     tp_out_puts(out, "\t\t\t}\n\t\t},\n");
@@ -84,9 +83,9 @@ static int fu_tracker(void *state, struct tp_out *out, const struct tp_tracker *
     tp_out_puts(p, "\t\t\t\t{ PatternTime = ");
     tp_out_int(p, t->keys[0].frame);
     tp_out_puts(p, ", PatternX = ");
-    misc_out_fixed(p, x0, 15);
+    tp_out_fixed(p, x0, 15);
     tp_out_puts(p, ", PatternY = ");
-    misc_out_fixed(p, y0, 15);
+    tp_out_fixed(p, y0, 15);
     tp_out_puts(p, " },\n");
 
     struct tp_out *in = tp_spill_out(s->inputs);
@@ -97,9 +96,9 @@ static int fu_tracker(void *state, struct tp_out *out, const struct tp_tracker *
     tp_out_puts(in, ", },\n\t\t\t\tPatternCenter");
     tp_out_int(in, n);
     tp_out_puts(in, " = Input { Value = { ");
-    misc_out_fixed(in, x0, 15);
+    tp_out_fixed(in, x0, 15);
     tp_out_puts(in, ", ");
-    misc_out_fixed(in, y0, 15);
+    tp_out_fixed(in, y0, 15);
     tp_out_puts(in, " }, },\n\t\t\t\tTrackedCenter");
     tp_out_int(in, n);
     tp_out_puts(in, " = Input { SourceOp = \"TrackportPath");

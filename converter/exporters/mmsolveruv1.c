@@ -8,7 +8,6 @@
  * lower-left corner with 15 decimals as mmSolver's own 3DEqualizer export writes them,
  * and a weight of 1 (the model has no weights).
  */
-#include "misc_fixed.h"
 
 struct uv1_state {
     struct tp_spill *spill;
@@ -39,9 +38,9 @@ static int uv1_tracker(void *state, struct tp_out *out, const struct tp_tracker 
         const struct tp_keyframe *k = &t->keys[i];
         tp_out_int(body, (long long)k->frame + 1);
         tp_out_putc(body, ' ');
-        misc_out_fixed(body, k->x / s->width, 15);
+        tp_out_fixed(body, k->x / s->width, 15);
         tp_out_putc(body, ' ');
-        misc_out_fixed(body, k->y / s->height, 15);
+        tp_out_fixed(body, k->y / s->height, 15);
         tp_out_puts(body, " 1.00000000\n");
     }
     return tp_out_error(body);

@@ -11,7 +11,6 @@
  * comp size as "resolution", a 36 mm wide film back of the image's aspect, no lens
  * offset and no per-frame focal lengths.
  */
-#include "misc_fixed.h"
 #include "script_quote.h"
 
 struct uv5_state {
@@ -34,9 +33,9 @@ static int uv5_begin(void *state, struct tp_out *out, int width, int height)
 static void uv5_pair(struct tp_out *out, double u, double v)
 {
     tp_out_putc(out, '[');
-    misc_out_fixed(out, u, 15);
+    tp_out_fixed(out, u, 15);
     tp_out_puts(out, ", ");
-    misc_out_fixed(out, v, 15);
+    tp_out_fixed(out, v, 15);
     tp_out_putc(out, ']');
 }
 
@@ -73,7 +72,7 @@ static int uv5_end(void *state, struct tp_out *out)
     tp_out_puts(out, ", ");
     tp_out_int(out, (long long)s->height);
     tp_out_puts(out, "], \"film_back_cm\": [3.6, ");
-    misc_out_fixed(out, 3.6 * s->height / s->width, 15);
+    tp_out_fixed(out, 3.6 * s->height / s->width, 15);
     tp_out_puts(out, "], \"lens_center_offset_cm\": [0.0, 0.0], \"per_frame\": []}}\n");
     return tp_out_error(out);
 }

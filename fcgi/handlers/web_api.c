@@ -10,6 +10,57 @@
 
 #define API_DETECT_MAX 65536
 
+/* A sink that only records the comp size the importer announces, then stops the import:
+ * detection reads the size from the head of the file without converting anything. */
+struct api_size_probe {
+    struct tp_sink base;
+    int width, height;
+};
+
+static int api_probe_begin(struct tp_sink *self, int width, int height, struct tp_diag *diag)
+{
+    (void)diag;
+    struct api_size_probe *p = (struct api_size_probe *)self;
+    p->width = width;
+    p->height = height;
+    return TP_ERR_CANCELLED;
+}
+
+/* Never reached while importers pass begin's answer on; there so an importer that did not
+ * would stop here too instead of calling through a NULL. */
+static int api_probe_tracker(struct tp_sink *self, struct tp_tracker *t, struct tp_diag *diag)
+{
+    (void)self, (void)t, (void)diag;
+    return TP_ERR_CANCELLED;
+}
+
+static int api_probe_end(struct tp_sink *self, struct tp_diag *diag)
+{
+    (void)self, (void)diag;
+    return TP_ERR_CANCELLED;
+}
+
+/* The comp size a format carries, read from the head only (bounded by API_DETECT_MAX);
+ * false when the head ends before the first tracker or does not parse. */
+static bool api_head_size(const struct tp_importer *importer, const char *head, size_t len,
+                          int *width, int *height)
+{
+    if (!(importer->flags & TP_IMPORT_KNOWS_SIZE))
+        return false;
+    struct tp_input *in = NULL;
+    if (tp_input_open_memory(head, len, &in) != 0)
+        return false;
+    struct api_size_probe probe = {.base = {.begin = api_probe_begin, .tracker = api_probe_tracker, .end = api_probe_end}};
+    struct tp_diag diag = {0};
+    int rc = tp_import(importer, in, 0, 0, &probe.base, NULL, NULL, &diag);
+    tp_input_free(in);
+    if (rc != TP_ERR_CANCELLED || probe.width <= 0 || probe.height <= 0)
+        return false;
+    *width = probe.width;
+    *height = probe.height;
+    return true;
+}
+
 void web_api_formats(struct web_ctx *c, const struct web_match *m)
 {
     (void)m;
@@ -50,6 +101,10 @@ void web_api_formats(struct web_ctx *c, const struct web_match *m)
         cJSON_AddItemToArray(tools, e);
     }
     cJSON_AddNumberToObject(o, "max_upload_bytes", (double)c->app->cfg.web_max_upload_bytes);
+    /* The page checks a file's size before sending it and says how long files are kept. */
+    cJSON *limits = cJSON_AddObjectToObject(o, "limits");
+    cJSON_AddNumberToObject(limits, "max_upload_bytes", (double)c->app->cfg.web_max_upload_bytes);
+    cJSON_AddNumberToObject(limits, "retention_seconds", (double)c->app->cfg.retention_hours * 3600.0);
     cJSON_AddNumberToObject(o, "poll_ms", c->app->cfg.web_status_poll_ms);
     char *text = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
@@ -82,12 +137,21 @@ void web_api_detect(struct web_ctx *c, const struct web_match *m)
     const struct tp_importer *importer = NULL;
     struct tp_diag diag = {0};
     int rc = tp_detect(name, head, len, &importer, &diag);
+    int width = 0, height = 0;
+    bool has_size = rc == 0 && importer && api_head_size(importer, head, len, &width, &height);
     free(head);
     cJSON *o = cJSON_CreateObject();
     if (rc == 0 && importer) {
         cJSON_AddStringToObject(o, "importer", importer->name);
         cJSON_AddStringToObject(o, "description", importer->human_name);
         cJSON_AddBoolToObject(o, "needs_size", !(importer->flags & TP_IMPORT_KNOWS_SIZE));
+        if (has_size) {
+            cJSON *size = cJSON_AddArrayToObject(o, "comp_size");
+            cJSON_AddItemToArray(size, cJSON_CreateNumber(width));
+            cJSON_AddItemToArray(size, cJSON_CreateNumber(height));
+        } else {
+            cJSON_AddNullToObject(o, "comp_size");
+        }
     } else {
         cJSON_AddNullToObject(o, "importer");
         cJSON_AddStringToObject(o, "message", diag.message[0] ? diag.message : tp_strerror(rc));

@@ -1,6 +1,7 @@
 # The page in a real headless Chromium (Debian's /usr/bin/chromium) driven by playwright-core,
-# which browser_test.py installs with `npm ci` from package-lock.json into the build tree.
-# Screenshots and the downloaded output land in browser_out/ of this build folder.
+# with axe-core injected for the accessibility checks; browser_test.py installs both with
+# `npm ci` from package-lock.json into the build tree. Screenshots of every stage and the
+# downloaded outputs land in browser_out/ of this build folder.
 if(TARGET trackport-fcgi AND TARGET trackport-dispatcher)
   add_test(NAME browser
            COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/browser_test.py
