@@ -8,6 +8,7 @@
  * lower-left corner with 15 decimals as mmSolver's own 3DEqualizer export writes them,
  * and a weight of 1 (the model has no weights).
  */
+#include "trackport.h"
 
 struct uv1_state {
     struct tp_spill *spill;

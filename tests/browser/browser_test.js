@@ -326,7 +326,7 @@ async function main() {
       app: g.querySelector('h4').textContent, files: g.querySelectorAll('.file').length,
       zip: (g.querySelector('.app-head a') || {}).href || null })));
     const apps = ['Nuke', 'Flame/Smoke', '3DEqualizer', 'PFTrack', 'SynthEyes', 'Maya', 'After Effects',
-      '3ds Max', 'Softimage', 'MatchMover', 'boujou', 'Scripting'];
+      '3ds Max', 'Softimage', 'MatchMover', 'boujou', 'Fusion', 'Scripting'];
     check(groups.length >= 10 && groups.every((g) => apps.includes(g.app) && g.files > 0),
       'download groups: ' + JSON.stringify(groups.map((g) => g.app)));
     check(/\/all\.zip$/.test(await page.getAttribute('#zip', 'href') || ''), 'no all.zip link');
