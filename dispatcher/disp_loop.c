@@ -462,6 +462,8 @@ static void loop_start_children(struct loop *l, const sigset_t *child_mask)
         if (pid == 0) {
             sigprocmask(SIG_SETMASK, child_mask, NULL);
             signal(SIGPIPE, SIG_IGN);
+            for (int j = i + 1; j < n; j++) /* the jobs of the later children are theirs */
+                jobs_job_cleanup(&claimed[j]);
             disp_child_run(l->cfg, job);
         }
         if (pid < 0) {

@@ -232,7 +232,8 @@ def main(argv):
         print('usage: site_faults_test.py {%s} BUILD WORKDIR' % ','.join(CASES))
         return 2
     prepare = mount_small_tmpfs if argv[1] == 'disk_full_upload' else None
-    site = Site(argv[2], argv[3], prepare=prepare)
+    # ASan reserves terabytes of address space: no address-space limit for the children.
+    site = Site(argv[2], argv[3], prepare=prepare, extra_conf='rlimit_as_mb = 0\n')
     t = Checks()
     try:
         site.start()
