@@ -2,6 +2,7 @@
 that prints "N passed, M failed", free loopback ports, waiting for a port or a condition,
 and telling a live process from a zombie. Import it after putting tests/ on sys.path."""
 
+import os
 import socket
 import time
 
@@ -63,3 +64,18 @@ def pid_alive(pid):
             return f.read().rsplit(')', 1)[1].split()[0] != 'Z'
     except OSError:
         return False
+
+
+def writing_into(pid, folder):
+    """True once process pid holds a file open under folder (an output being written)."""
+    try:
+        fds = os.listdir('/proc/%d/fd' % pid)
+    except OSError:
+        return False
+    for fd in fds:
+        try:
+            if os.readlink('/proc/%d/fd/%s' % (pid, fd)).startswith(folder + '/'):
+                return True
+        except OSError:
+            pass
+    return False

@@ -12,7 +12,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
-from harness import Checks, wait_until  # noqa: E402
+from harness import Checks, wait_until, writing_into  # noqa: E402
 
 
 def make_input(path, trackers=120, frames=5000):
@@ -23,21 +23,6 @@ def make_input(path, trackers=120, frames=5000):
             f.write(''.join('t%d\t%d\t%.3f\t%.3f\t0.1\n' % (t, fr, 100 + fr * 0.25, 50 + t * 7.5)
                             for fr in range(frames)))
     os.rename(path + '.tmp', path)
-
-
-def writing_outputs(pid, outdir):
-    """True once the process holds files open under outdir (the outputs being written)."""
-    try:
-        fds = os.listdir('/proc/%d/fd' % pid)
-    except OSError:
-        return False
-    for fd in fds:
-        try:
-            if os.readlink('/proc/%d/fd/%s' % (pid, fd)).startswith(outdir + '/'):
-                return True
-        except OSError:
-            pass
-    return False
 
 
 def leftovers(outdir, complete):
@@ -83,7 +68,7 @@ def stopped_by(sig):
     def case(env, t):
         out = env.outdir('sig%d' % sig)
         p = env.start(out)
-        t.check(wait_until(lambda: writing_outputs(p.pid, out) or p.poll() is not None, 60),
+        t.check(wait_until(lambda: writing_into(p.pid, out) or p.poll() is not None, 60),
                 'the conversion started writing')
         p.send_signal(sig)
         _, err = p.communicate(timeout=120)
@@ -114,7 +99,7 @@ def case_double_interrupt(env, t):
     half-written is ever visible."""
     out = env.outdir('twice')
     p = env.start(out)
-    t.check(wait_until(lambda: writing_outputs(p.pid, out) or p.poll() is not None, 60),
+    t.check(wait_until(lambda: writing_into(p.pid, out) or p.poll() is not None, 60),
             'the conversion started writing')
     p.send_signal(signal.SIGINT)
     p.send_signal(signal.SIGINT)

@@ -38,7 +38,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
-from harness import Checks, free_port, pid_alive, wait_until  # noqa: E402
+from harness import Checks, free_port, pid_alive, wait_until, writing_into  # noqa: E402
 
 SANITIZER_PATTERNS = re.compile(
     r'AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:|'
@@ -815,21 +815,6 @@ def scenario_lifetime(args, c):
         js.finish()
 
 
-def _writing_into(pid, folder):
-    """True once process pid holds a file open under folder (an output being written)."""
-    try:
-        fds = os.listdir('/proc/%d/fd' % pid)
-    except OSError:
-        return False
-    for fd in fds:
-        try:
-            if os.readlink('/proc/%d/fd/%s' % (pid, fd)).startswith(folder + '/'):
-                return True
-        except OSError:
-            pass
-    return False
-
-
 def scenario_partials(args, c):
     """Attempts ended mid-write leave no output behind: a converter killed with SIGKILL while
     it writes, on every attempt, and one that crosses the file-size limit."""
@@ -872,7 +857,7 @@ def scenario_partials(args, c):
             kids = subprocess.run(['pgrep', '-P', str(d.pid)], capture_output=True,
                                   text=True).stdout.split()
             for k in kids:
-                if _writing_into(int(k), out):
+                if writing_into(int(k), out):
                     os.kill(int(k), signal.SIGKILL)
                     killed += 1
                     wait_until(lambda: not pid_alive(int(k)), 10)
