@@ -52,13 +52,6 @@ struct child {
 
 #define CLOG(c, level, ...) disp_log((c)->cfg->log_level, level, "child", __VA_ARGS__)
 
-static int64_t child_mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void child_limits(const struct disp_config *cfg)
 {
     struct {
@@ -103,7 +96,7 @@ static void child_put(struct child *c, int state, int percent, const char *messa
     struct disp_progress_value v = {.state = state, .percent = percent, .attempt = c->job->attempts};
     disp_progress_set_message(&v, message);
     (void)disp_progress_put(c->progress, c->job->token, &v);
-    c->last_put_mono = child_mono_ms();
+    c->last_put_mono = jobs_mono_ms();
 }
 
 static void child_progress(void *ctx, double percent, const char *message)
@@ -112,7 +105,7 @@ static void child_progress(void *ctx, double percent, const char *message)
     child_poll_term(c);
     percent *= c->scale;
     int p = percent < 0 ? 0 : percent > 100 ? 100 : (int)percent;
-    int64_t now = child_mono_ms();
+    int64_t now = jobs_mono_ms();
     if (now - c->last_put_mono >= c->cfg->progress_interval_ms) {
         child_put(c, JOBS_RUNNING, p, message);
         c->last_percent = p;
@@ -307,7 +300,7 @@ static _Noreturn void child_fail(struct child *c, int code, const char *message,
     disp_log_job_event(c->cfg, "child", state == JOBS_QUEUED ? DISP_EVENT_RETRIED : DISP_EVENT_FAILED,
                        c->job->token, "attempt=%d/%d exit=code %d duration_ms=%lld message=\"%s\"",
                        c->job->attempts, c->job->max_attempts, retry ? DISP_EXIT_RETRY : DISP_EXIT_OK,
-                       (long long)(child_mono_ms() - c->started_mono),
+                       (long long)(jobs_mono_ms() - c->started_mono),
                        disp_log_text(message, text, sizeof text));
     if (state == JOBS_FAILED)
         disp_metrics_failure(c->cfg, retry ? DISP_REASON_TEMPORARY : DISP_REASON_BAD_INPUT);
@@ -412,7 +405,7 @@ _Noreturn void disp_child_run(const struct disp_config *cfg, const struct jobs_j
 {
     struct child c = {.cfg = cfg, .job = job, .sigfd = -1};
     close_range(3, ~0U, 0); /* nothing inherited is ours to use */
-    c.started_mono = child_mono_ms();
+    c.started_mono = jobs_mono_ms();
     child_limits(cfg);
 
     sigset_t term;
@@ -511,10 +504,10 @@ _Noreturn void disp_child_run(const struct disp_config *cfg, const struct jobs_j
     preview->destroy(preview);
     struct child_archive archives[DISP_MAX_EXPORTERS + 1];
     size_t n_archives = 0;
-    int64_t converted_mono = child_mono_ms();
+    int64_t converted_mono = jobs_mono_ms();
     if (!rc)
         rc = child_archives(&c, job_dir, &result, archives, &n_archives, &diag);
-    int64_t packed_mono = child_mono_ms();
+    int64_t packed_mono = jobs_mono_ms();
     if (rc == TP_ERR_CANCELLED) {
         tp_convert_result_cleanup(&result);
         disp_summary_free(summary);
@@ -568,9 +561,9 @@ _Noreturn void disp_child_run(const struct disp_config *cfg, const struct jobs_j
                        "attempt=%d/%d duration_ms=%lld trackers=%zu keyframes=%zu bytes=%llu "
                        "outputs=%zu",
                        job->attempts, job->max_attempts,
-                       (long long)(child_mono_ms() - c.started_mono), trackers, keyframes,
+                       (long long)(jobs_mono_ms() - c.started_mono), trackers, keyframes,
                        (unsigned long long)bytes, outputs);
-    disp_metrics_done(cfg, child_mono_ms() - c.started_mono, bytes, trackers, keyframes);
+    disp_metrics_done(cfg, jobs_mono_ms() - c.started_mono, bytes, trackers, keyframes);
     child_put(&c, JOBS_DONE, 100, "Done");
     child_exit(&c, DISP_EXIT_OK);
 }

@@ -76,13 +76,6 @@ struct loop {
 
 #define LOG(l, level, ...) disp_log((l)->cfg->log_level, level, "dispatcher", __VA_ARGS__)
 
-static int64_t loop_mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* ------------------------------------------------------------------ setup */
 
 static int loop_lock(struct loop *l)
@@ -455,7 +448,7 @@ static void loop_start_children(struct loop *l, const sigset_t *child_mask)
      * rather than a copy-on-write copy of ours, whose fault also flushes the TLB on every
      * CPU (measured: most of a tiny job's cost was such faults). */
     malloc_trim(0);
-    int64_t mono = loop_mono_ms();
+    int64_t mono = jobs_mono_ms();
     for (int i = 0; i < n; i++) {
         struct jobs_job *job = &claimed[i];
         pid_t pid = fork();
@@ -574,7 +567,7 @@ int disp_loop_run(const struct disp_config *cfg, int lifeline_fd)
         goto out;
     LOG(&l, DISP_LOG_INFO, "started for %s (%d children at most)", cfg->data_dir, l.nslots);
 
-    int64_t mono = loop_mono_ms();
+    int64_t mono = jobs_mono_ms();
     loop_recover(&l);
     l.next_recover = mono + (int64_t)cfg->recover_interval_s * 1000;
     loop_purge(&l);
@@ -583,7 +576,7 @@ int disp_loop_run(const struct disp_config *cfg, int lifeline_fd)
     l.want_claim = true;
 
     while (!l.stopping) {
-        mono = loop_mono_ms();
+        mono = jobs_mono_ms();
         loop_reap(&l);
         loop_deadlines(&l, mono);
         if (l.check_cancel || (l.running > 0 && mono >= l.next_cancel_check)) {
@@ -609,7 +602,7 @@ int disp_loop_run(const struct disp_config *cfg, int lifeline_fd)
                                 {.fd = l.wakefd, .events = POLLIN},
                                 {.fd = l.lifeline, .events = POLLIN}};
         int nfds = l.lifeline >= 0 ? 3 : 2;
-        int timeout = loop_timeout(&l, loop_mono_ms());
+        int timeout = loop_timeout(&l, jobs_mono_ms());
         if (timeout >= cfg->poll_interval_ms)
             l.want_claim = true; /* the safety net: look at the queue on every timer tick */
         int n = poll(fds, (nfds_t)nfds, timeout);

@@ -22,13 +22,6 @@ struct disp_progress {
     uint64_t failures; /* operations that failed (disp_progress_failures) */
 };
 
-static int64_t progress_mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int disp_progress_open(const char *servers, int timeout_ms, int ttl_s, struct disp_progress **out)
 {
     *out = NULL;
@@ -83,7 +76,7 @@ static bool progress_usable(struct disp_progress *p)
 {
     if (!p || !p->mc || p->pid != getpid())
         return false;
-    return p->backoff_until_ms == 0 || progress_mono_ms() >= p->backoff_until_ms;
+    return p->backoff_until_ms == 0 || jobs_mono_ms() >= p->backoff_until_ms;
 }
 
 uint64_t disp_progress_failures(const struct disp_progress *p)
@@ -94,7 +87,7 @@ uint64_t disp_progress_failures(const struct disp_progress *p)
 static int progress_failed(struct disp_progress *p)
 {
     p->failures++;
-    p->backoff_until_ms = progress_mono_ms() + DISP_PROGRESS_BACKOFF_MS;
+    p->backoff_until_ms = jobs_mono_ms() + DISP_PROGRESS_BACKOFF_MS;
     /* Drop the connection so the next attempt starts clean (a half-read reply would
      * otherwise desynchronise the text protocol). */
     memcached_quit(p->mc);

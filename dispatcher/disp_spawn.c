@@ -49,13 +49,6 @@ void disp_handle_init(struct disp_handle *h)
     h->last_spawn_ms = 0;
 }
 
-static int64_t spawn_mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Reaps h's child if it has exited. */
 static void spawn_reap(struct disp_handle *h)
 {
@@ -112,7 +105,7 @@ int disp_spawn(const struct disp_config *cfg, struct disp_handle *h)
     if (pipe2(fds, O_CLOEXEC) != 0)
         return JOBS_ERR_IO;
     pid_t parent = getpid();
-    h->last_spawn_ms = spawn_mono_ms();
+    h->last_spawn_ms = jobs_mono_ms();
     pid_t pid = fork();
     if (pid < 0) {
         close(fds[0]);
@@ -156,7 +149,7 @@ int disp_ensure(const struct disp_config *cfg, struct disp_handle *h)
     int rc = disp_lock_holder(cfg, NULL);
     if (rc == 0)
         return 0;
-    if (h->last_spawn_ms && spawn_mono_ms() - h->last_spawn_ms < 1000)
+    if (h->last_spawn_ms && jobs_mono_ms() - h->last_spawn_ms < 1000)
         return 0;
     return disp_spawn(cfg, h);
 }
@@ -166,10 +159,10 @@ void disp_handle_close(struct disp_handle *h, int timeout_ms)
     if (h->lifeline_fd >= 0)
         close(h->lifeline_fd);
     h->lifeline_fd = -1;
-    int64_t until = spawn_mono_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+    int64_t until = jobs_mono_ms() + (timeout_ms > 0 ? timeout_ms : 0);
     while (h->pid > 0) {
         spawn_reap(h);
-        if (h->pid <= 0 || spawn_mono_ms() >= until)
+        if (h->pid <= 0 || jobs_mono_ms() >= until)
             break;
         poll(NULL, 0, 5);
     }

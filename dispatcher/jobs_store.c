@@ -327,11 +327,16 @@ struct jobs_store {
 
 /* ------------------------------------------------------------------ helpers */
 
-static int64_t jobs_mono_us(void)
+int64_t jobs_mono_us(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t jobs_mono_ms(void)
+{
+    return jobs_mono_us() / 1000;
 }
 
 /*

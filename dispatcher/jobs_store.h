@@ -149,6 +149,10 @@ bool jobs_token_valid(const char *s);
 
 /* jobs_now_ms is the wall clock in milliseconds since the epoch. */
 int64_t jobs_now_ms(void);
+/* jobs_mono_ms and jobs_mono_us read the monotonic clock (durations, deadlines, timeouts):
+ * the one clock of the job system for anything that must not jump with the wall clock. */
+int64_t jobs_mono_ms(void);
+int64_t jobs_mono_us(void);
 
 /* Lengths the store enforces (JOBS_ERR_BAD_ARGUMENT above them). */
 #define JOBS_MAX_QUEUE_NAME 64

@@ -418,17 +418,14 @@ static int ctl_wait(struct ctl *c, const char *token, double timeout_s)
         return 1;
     struct jobs_job j;
     jobs_job_init(&j);
-    struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int64_t t0 = jobs_mono_ms();
     for (;;) {
         int rc = jobs_get(c->store, token, &j);
         if (rc)
             return ctl_die("%s: %s", token, jobs_strerror(rc));
         if (jobs_state_final(j.state))
             break;
-        struct timespec t;
-        clock_gettime(CLOCK_MONOTONIC, &t);
-        if ((double)(t.tv_sec - t0.tv_sec) + (double)(t.tv_nsec - t0.tv_nsec) / 1e9 > timeout_s) {
+        if ((double)(jobs_mono_ms() - t0) / 1000.0 > timeout_s) {
             jobs_job_cleanup(&j);
             return ctl_die("%s: still %s after %.0f s", token, jobs_state_name(j.state),
                            timeout_s);
