@@ -753,8 +753,10 @@ int jobs_claim(struct jobs_store *s, int64_t now_ms, pid_t worker_pid, int64_t w
         rc = jobs_commit(s);
     else
         jobs_rollback(s);
-    if (rc)
+    if (rc) {
+        jobs_job_cleanup(out); /* the row read before a failed commit is not a claim */
         return rc;
+    }
     return found ? 0 : JOBS_ERR_EMPTY;
 }
 

@@ -264,7 +264,8 @@ int jobs_enqueue(struct jobs_store *s, const struct jobs_new *job, char token_ou
  * run_at, id, across every queue, in one BEGIN IMMEDIATE transaction: the job becomes running,
  * attempts += 1, started = now, worker = (worker_pid, worker_start) — the claimer until the
  * child registers itself with jobs_start — and lease_until = now + ttr + lease_grace_ms.
- * Fills *out (caller owns; cleaned first). Returns 0, JOBS_ERR_EMPTY when nothing is ready.
+ * Fills *out (caller owns; cleaned first, and left empty on failure). Returns 0,
+ * JOBS_ERR_EMPTY when nothing is ready.
  */
 int jobs_claim(struct jobs_store *s, int64_t now_ms, pid_t worker_pid, int64_t worker_start,
                int64_t lease_grace_ms, struct jobs_job *out);
