@@ -552,7 +552,7 @@ static int jobs_user_version(struct jobs_store *s, int *version)
 
 static int jobs_migrate(struct jobs_store *s)
 {
-    int version;
+    int version = 0;
     int rc = jobs_user_version(s, &version);
     if (rc)
         return rc;
@@ -633,7 +633,7 @@ int jobs_store_open(const char *path, const struct jobs_store_options *opts,
     if (rc == 0 && !o.readonly)
         rc = jobs_migrate(s);
     if (rc == 0 && o.readonly) {
-        int version;
+        int version = 0;
         rc = jobs_user_version(s, &version);
         if (rc == 0 && version > JOBS_SCHEMA_VERSION)
             rc = JOBS_ERR_SCHEMA;
