@@ -6,7 +6,7 @@ JOBS       ?= $(shell nproc)
 PREFIX     ?= /usr/local
 DESTDIR    ?=
 
-.PHONY: all deps deps-run build build-only build-sanitize test test-plain test-sanitize run bench fuzz faults clean \
+.PHONY: all deps deps-run build build-only build-sanitize test test-plain test-sanitize run bench fuzz faults check-builds clean \
         format install deb
 
 all: build
@@ -39,6 +39,13 @@ test-sanitize: build-sanitize
 
 # Every test, once plain and once under AddressSanitizer + UndefinedBehaviorSanitizer.
 test: test-plain test-sanitize
+
+# The other build types and compiler build clean too (-Werror): gcc Release, clang Release.
+check-builds: deps
+	cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release >/dev/null
+	cmake --build build-release -j $(JOBS)
+	CC=clang cmake -S . -B build-clang -DCMAKE_BUILD_TYPE=Release >/dev/null
+	cmake --build build-clang -j $(JOBS)
 
 run: deps-run
 	$(MAKE) --no-print-directory build-only
@@ -80,4 +87,4 @@ deb:
 	@ls $(BUILD)/deb/*.deb
 
 clean:
-	rm -rf $(BUILD) $(BUILD_SAN) build-fuzz
+	rm -rf $(BUILD) $(BUILD_SAN) build-fuzz build-release build-clang
