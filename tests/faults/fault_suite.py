@@ -54,7 +54,7 @@ def make_inputs(work, rng):
     """A few tsv files of different sizes (one slow enough to be killed mid-job) and one
     file no importer reads. Returns [(path, expect_ok)]."""
     inputs = []
-    for i, (trackers, frames) in enumerate([(3, 40), (10, 200), (20, 600)]):
+    for i, (trackers, frames) in enumerate([(3, 40), (8, 150), (12, 300)]):
         path = os.path.join(work, 'inputs', 'shot%d.tsv' % i)
         with open(path, 'w') as f:
             f.write('# width\t1920\n# height\t1080\n')
@@ -515,13 +515,17 @@ def main(argv):
                   wrong=0, leftovers=0, bad_json=0, codes={})
     run.start()
     try:
+        # Checked and purged after each fault, so that the outputs of a full-scale run never
+        # fill data_dir's tmpfs by themselves.
         for r in range(run.scale['rounds']):
             for kind in kinds:
                 run.traffic(run.scale['uploads'], getattr(run, 'fault_' + kind))
+                run.check(counts)
+                run.purge()
             if not args.only or 'upload_storm' in args.only:
                 run.storm()
-            run.check(counts)
-            run.purge()
+                run.check(counts)
+                run.purge()
     finally:
         finish_site(run.t, run.site)
         run.unmount()
