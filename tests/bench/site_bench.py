@@ -305,8 +305,8 @@ def main(argv):
         deadline = time.time() + 30
         while time.time() < deadline:
             _, s = site.get_json('/jobs/%s/status' % running)
-            if s['state'] == 'running' and 'input_name' not in s:
-                break  # answered from memcached (the SQLite answer names the input)
+            if s['state'] == 'running' and s.get('percent', 0) > 0:
+                break  # live progress (the state from SQLite, the percent from memcached)
             time.sleep(0.02)
         else:
             raise RuntimeError('the long job never showed live progress: %r' % s)
