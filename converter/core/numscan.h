@@ -23,6 +23,24 @@ static inline bool tp__ns_space(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
 }
 
+/* tp__ns_collapse_space copies src (len bytes) to dst with each run of whitespace turned
+ * into one '_' (a tracker's name as the reference makes it); returns the length written,
+ * at most len. dst may be src (it never runs ahead). No NUL is added. */
+static inline size_t tp__ns_collapse_space(char *dst, const char *src, size_t len)
+{
+    size_t o = 0;
+    bool in_space = false; /* not src[i - 1]: with dst == src it may be written already */
+    for (size_t i = 0; i < len; i++) {
+        bool space = tp__ns_space(src[i]);
+        if (!space)
+            dst[o++] = src[i];
+        else if (!in_space)
+            dst[o++] = '_';
+        in_space = space;
+    }
+    return o;
+}
+
 static inline bool tp__ns_digit(char c)
 {
     return c >= '0' && c <= '9';

@@ -36,14 +36,7 @@ int tp_tracker_set_name(struct tp_tracker *t, const char *name, size_t len)
         return TP_ERR_NOMEM;
     /* A run of whitespace becomes one '_' ("Track  two" -> "Track_two"), as the reference
      * renames every tracker it makes (its \s: the six ASCII spaces tp__ns_space knows). */
-    size_t o = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (!tp__ns_space(name[i]))
-            copy[o++] = name[i];
-        else if (i == 0 || !tp__ns_space(name[i - 1]))
-            copy[o++] = '_';
-    }
-    copy[o] = '\0';
+    copy[tp__ns_collapse_space(copy, name, len)] = '\0';
     free(t->name);
     t->name = copy;
     return TP_OK;

@@ -175,24 +175,6 @@ static bool sy_fields(const char *line, size_t len, const char **f, size_t *fl,
     return true;
 }
 
-/* sy_collapse copies a name with each run of whitespace turned into one '_'. */
-static size_t sy_collapse(char *dst, const char *src, size_t len)
-{
-    size_t o = 0;
-    bool in_space = false;
-    for (size_t i = 0; i < len; i++) {
-        if (tp__ns_space(src[i])) {
-            if (!in_space)
-                dst[o++] = '_';
-            in_space = true;
-        } else {
-            dst[o++] = src[i];
-            in_space = false;
-        }
-    }
-    return o;
-}
-
 /* sy_parse parses one non-blank row; the name is collapsed in place in line. */
 static int sy_parse(struct sy_reader *p, char *line, size_t len, long no, struct sy_row *row)
 {
@@ -208,7 +190,7 @@ static int sy_parse(struct sy_reader *p, char *line, size_t len, long no, struct
     if (row->name_len > TP_MAX_NAME)
         return tp_reader_failc(p->r, TP_ERR_LIMIT, no,
                                "the tracker name is longer than %u characters", TP_MAX_NAME);
-    row->name_len = sy_collapse(line + (row->name - line), row->name, row->name_len);
+    row->name_len = tp__ns_collapse_space(line + (row->name - line), row->name, row->name_len);
     int status;
     if (!tp__ns_int(f[0], fl[0], &row->frame))
         return tp_reader_fail(p->r, no, "the frame of tracker \"%.*s\" is not a whole number "
@@ -277,7 +259,7 @@ static int sy_contiguous(struct sy_reader *p, bool *contiguous)
         struct sy_row row;
         if (!sy_fields(line, len, f, fl, &row, &n) || row.name_len > TP_MAX_NAME)
             continue;
-        row.name_len = sy_collapse(line + (row.name - line), row.name, row.name_len);
+        row.name_len = tp__ns_collapse_space(line + (row.name - line), row.name, row.name_len);
         if (prev && prev_len == row.name_len && memcmp(prev, row.name, prev_len) == 0)
             continue;
         struct tp_tracker *t;
