@@ -211,7 +211,8 @@ int disp_progress_put(struct disp_progress *p, const char *token,
     return memcached_success(rc) ? 0 : progress_failed(p);
 }
 
-int disp_progress_get_raw(struct disp_progress *p, const char *token, char **json)
+/* The stored JSON text itself (caller owns *json: free); codes as disp_progress_get. */
+static int progress_get_raw(struct disp_progress *p, const char *token, char **json)
 {
     *json = NULL;
     if (!p || !p->mc)
@@ -246,7 +247,7 @@ int disp_progress_get_raw(struct disp_progress *p, const char *token, char **jso
 int disp_progress_get(struct disp_progress *p, const char *token, struct disp_progress_value *v)
 {
     char *json;
-    int rc = disp_progress_get_raw(p, token, &json);
+    int rc = progress_get_raw(p, token, &json);
     if (rc)
         return rc;
     rc = disp_progress_parse(json, strlen(json), v);

@@ -70,10 +70,6 @@ int disp_progress_put(struct disp_progress *p, const char *token,
  * not parse as this version), or JOBS_ERR_UNAVAILABLE. */
 int disp_progress_get(struct disp_progress *p, const char *token, struct disp_progress_value *v);
 
-/* disp_progress_get_raw returns the stored JSON text itself (caller owns *json: free).
- * Same codes as disp_progress_get. */
-int disp_progress_get_raw(struct disp_progress *p, const char *token, char **json);
-
 /* disp_progress_delete removes token's value (purge). Same failure policy. */
 int disp_progress_delete(struct disp_progress *p, const char *token);
 
